@@ -1,0 +1,45 @@
+/**
+ * Stable JSON and content hashes.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+
+/**
+ * JSON with object keys sorted at every level, so equal data gives equal text.
+ *
+ * @example
+ * ```ts
+ * import { stableStringify } from "./hash.ts";
+ * stableStringify({ b: 1, a: [2, { d: 3, c: 4 }] }); // '{"a":[2,{"c":4,"d":3}],"b":1}'
+ * ```
+ */
+export function stableStringify(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) out[key] = sortKeys(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Hex SHA-256 of the stable JSON of a value, cut to `length` hex digits (default 16).
+ *
+ * @example
+ * ```ts
+ * import { contentHash } from "./hash.ts";
+ * contentHash({ a: 1 }) === contentHash({ a: 1 }); // true
+ * ```
+ */
+export function contentHash(value: unknown, length = 16): string {
+  return createHash("sha256").update(stableStringify(value)).digest("hex").slice(0, length);
+}

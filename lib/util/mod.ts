@@ -1,0 +1,9 @@
+/**
+ * Small shared helpers: errors, seeded randomness, hashing, files.
+ *
+ * @module
+ */
+export * from "./errors.ts";
+export * from "./rng.ts";
+export * from "./hash.ts";
+export * from "./fs.ts";
