@@ -49,7 +49,12 @@ export function archConfigFromArchai(raw: unknown, backbone: Backbone): ArchConf
     cfg.cutoffs = (r.cutoffs as number[]).filter((c) => typeof c !== "number" || c < vocabSize);
   }
   if (r.tie_weight !== undefined) cfg.tieWeight = r.tie_weight as boolean;
-  if (backbone === "gpt2" && typeof r.n_positions === "number") cfg.nPositions = r.n_positions;
+  // archai's GPT-2 wrapper sizes its learned positions by `n_positions`, or by `tgt_len` when the
+  // config has none (every published GPT-2 config), so the published totals count tgt_len rows.
+  if (backbone === "gpt2") {
+    if (typeof r.n_positions === "number") cfg.nPositions = r.n_positions;
+    else if (typeof r.tgt_len === "number" && r.tgt_len > 0) cfg.nPositions = r.tgt_len;
+  }
   return cfg;
 }
 
