@@ -103,9 +103,6 @@ export function publishedArch(
   const backbone = publishedCountBackbone(setName);
   const cfg = archConfigFromArchai(modelConfig, backbone);
   const raw = modelConfig as Record<string, unknown>;
-  if (backbone === "gpt2" && cfg.nPositions === undefined && typeof raw.tgt_len === "number") {
-    cfg.nPositions = raw.tgt_len;
-  }
   const arch = validateArch(cfg, setName);
   const options: CountOptions = { head: "adaptive-softmax" };
   if (Array.isArray(raw.tie_projs)) options.tieProjs = raw.tie_projs.map((t) => Boolean(t));
