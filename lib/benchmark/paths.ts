@@ -8,8 +8,9 @@
  *
  * @module
  */
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
+import { PROJECT_ROOT } from "../util/paths.ts";
+export { PROJECT_ROOT };
 import type { Backbone } from "../arch/types.ts";
 import { InputError } from "../util/errors.ts";
 
@@ -35,18 +36,6 @@ export const SAVED_LOGS_ENV = "LTS_SAVED_LOGS";
  */
 export const SAVED_LOGS_SOURCE = "the microsoft/archai repository, branch neurips-lts, " +
   "folder archai/nlp/nas/saved_logs (MIT licence)";
-
-/**
- * The project root (the folder holding `deno.json`), found from this file's location so that it
- * does not depend on the working directory (notebooks run with cwd `notebooks/`).
- *
- * @example
- * ```ts
- * import { PROJECT_ROOT } from "./paths.ts";
- * console.log(PROJECT_ROOT); // e.g. "/work/main"
- * ```
- */
-export const PROJECT_ROOT: string = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 /**
  * The default saved-logs folder: `../shared/archai-lts-saved-logs` relative to the project root.

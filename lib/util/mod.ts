@@ -7,3 +7,4 @@ export * from "./errors.ts";
 export * from "./rng.ts";
 export * from "./hash.ts";
 export * from "./fs.ts";
+export * from "./paths.ts";
