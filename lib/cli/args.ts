@@ -39,7 +39,8 @@ export function parseFlags(args: string[], options: OptionSpec): ParsedArgs {
     });
     return { values: values as ParsedArgs["values"], positionals };
   } catch (e) {
-    const msg = (e as Error).message.replace(/\. To specify a positional.*$/s, "");
+    // parseArgs explains some errors over several lines; the CLI promises one line.
+    const msg = (e as Error).message.split("\n")[0].replace(/\. To specify a positional.*$/, "");
     throw new InputError(msg);
   }
 }

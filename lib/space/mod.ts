@@ -1,0 +1,28 @@
+/**
+ * Search spaces of decoder-only architectures: the named presets (LiteTransformerSearch's GPT-2
+ * and Transformer-XL spaces, its OPT-350M comparison, a text-predictor case study), each also
+ * homogeneous; seeded sampling, mutation and crossover that only ever return valid
+ * architectures inside the space; membership; and the exact size of a space.
+ *
+ * @example
+ * ```ts
+ * import { crossoverArch, getSpace, inSpace, mutateArch, sampleArch, spaceSize } from "./mod.ts";
+ * import { createRng } from "../util/rng.ts";
+ * const space = getSpace("lts-gpt2", { dInnerRatio: 1.7 });
+ * const rng = createRng(42);
+ * const a = sampleArch(space, rng);
+ * const b = mutateArch(space, a, rng, 0.3);
+ * const child = crossoverArch(space, a, b, rng);
+ * inSpace(space, child); // true
+ * spaceSize(space).log10; // ≈ 37.6
+ * ```
+ *
+ * @module
+ */
+export * from "./types.ts";
+export * from "./define.ts";
+export * from "./genes.ts";
+export * from "./presets.ts";
+export * from "./contains.ts";
+export * from "./ops.ts";
+export * from "./size.ts";
