@@ -1,0 +1,387 @@
+/**
+ * GPT-2 decoder emission: an ONNX graph of a (possibly heterogeneous) GPT-2 with seeded random
+ * weights named as in Hugging Face's GPT-2 state dict.
+ *
+ * Two dialects compute the same function:
+ * - `portable`: ONNX opset 17, default domain only (checker-valid): LayerNormalization, MatMul,
+ *   Add, Softmax with an additive causal mask, GELU from Tanh/Mul/Add.
+ * - `fast`: opset 23 plus ONNX Runtime's `com.microsoft` contrib ops: the opset-23 `Attention`
+ *   op with past/present, `SkipLayerNormalization` (residual add + bias + LayerNorm) and
+ *   `FastGelu` (bias + GELU), as measured fastest on ONNX Runtime 1.30's CPU provider.
+ *
+ * GELU is GPT-2's own (`gelu_new`, the tanh approximation) in both dialects:
+ * `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`. The LM head is tied to `transformer.wte.weight`
+ * (a `Gemm` with `transB`, no second copy of the table).
+ *
+ * @module
+ */
+import type { Arch } from "../arch/types.ts";
+import { InputError } from "../util/errors.ts";
+import { GraphBuilder, type Initializer, type OnnxModel } from "./graph.ts";
+import { GPT2_INIT_STD, seededInitializer, type UniformInit, uniformWithStd } from "./weights.ts";
+
+/** The emission dialects. */
+export type Gpt2Dialect = "portable" | "fast";
+
+/** The dialects, default first. */
+export const GPT2_DIALECTS: readonly Gpt2Dialect[] = ["portable", "fast"];
+
+/** Options of {@linkcode emitGpt2}. */
+export interface Gpt2EmitOptions {
+  /** Default `"portable"`. */
+  dialect?: Gpt2Dialect;
+  /**
+   * Adds `position_ids` and per-layer `past_key_{i}`/`past_value_{i}` inputs and
+   * `present_key_{i}`/`present_value_{i}` outputs; default false.
+   */
+  kvCache?: boolean;
+  /** Weight seed; default 0. */
+  seed?: number;
+  /** Logits of the last position only (`[batch, 1, vocab]`); default false. */
+  lastTokenOnly?: boolean;
+}
+
+/** LayerNorm epsilon of GPT-2. */
+export const GPT2_LAYER_NORM_EPSILON = 1e-5;
+
+/** Additive mask value for attention to a future position. */
+export const MASKED_SCORE: number = -1e9;
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+/**
+ * Throws an `InputError` unless the architecture can be emitted: a gpt2 backbone with plain
+ * embeddings (`divVal` 1, `dEmbed` = `dModel`) and a tied LM head.
+ *
+ * @example
+ * ```ts
+ * import { checkEmittable } from "./gpt2.ts";
+ * import { validateArch } from "../arch/mod.ts";
+ * checkEmittable(validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 4, dInner: 256 }));
+ * ```
+ */
+export function checkEmittable(arch: Arch): void {
+  if (arch.backbone !== "gpt2") {
+    throw new InputError(
+      `backbone: emission supports only gpt2, got ${arch.backbone} (relative positions and adaptive embeddings are not emitted)`,
+    );
+  }
+  if (arch.divVal !== 1 || arch.dEmbed !== arch.dModel) {
+    throw new InputError(
+      `divVal: emission supports only plain embeddings (divVal 1, dEmbed = dModel), got divVal ${arch.divVal}, dEmbed ${arch.dEmbed}, dModel ${arch.dModel}`,
+    );
+  }
+  if (!arch.tieWeight) {
+    throw new InputError("tieWeight: emission supports only an LM head tied to the embedding");
+  }
+}
+
+/**
+ * The weights of a GPT-2, in graph order, with Hugging Face state-dict names and shapes
+ * (`transformer.h.{i}.attn.c_attn.weight` is `[d, 3d]`, Conv1D layout). Initialisation follows
+ * GPT-2's scale: std 0.02 (output projections 0.02/√(2·nLayer)), LayerNorm weights 1 ± 0.1,
+ * biases ± 0.02, all uniform and never zero.
+ *
+ * @example
+ * ```ts
+ * import { gpt2Initializers } from "./gpt2.ts";
+ * import { validateArch } from "../arch/mod.ts";
+ * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 4, dInner: 256 });
+ * gpt2Initializers(arch, 0).map((w) => w.name)[0]; // "transformer.wte.weight"
+ * ```
+ */
+export function gpt2Initializers(arch: Arch, seed = 0): Initializer[] {
+  const d = arch.dModel;
+  const weight = uniformWithStd(0, GPT2_INIT_STD);
+  const projection = uniformWithStd(0, GPT2_INIT_STD / Math.sqrt(2 * arch.nLayer));
+  const bias: UniformInit = { center: 0, halfWidth: 0.02 };
+  const gain: UniformInit = { center: 1, halfWidth: 0.1 };
+  const list: Initializer[] = [];
+  const add = (name: string, dims: number[], init: UniformInit) =>
+    list.push(seededInitializer(name, dims, seed, init));
+  add("transformer.wte.weight", [arch.vocabSize, d], weight);
+  add("transformer.wpe.weight", [arch.nPositions, d], weight);
+  for (let i = 0; i < arch.nLayer; i++) {
+    const p = `transformer.h.${i}`;
+    const di = arch.dInner[i];
+    add(`${p}.ln_1.weight`, [d], gain);
+    add(`${p}.ln_1.bias`, [d], bias);
+    add(`${p}.attn.c_attn.weight`, [d, 3 * d], weight);
+    add(`${p}.attn.c_attn.bias`, [3 * d], bias);
+    add(`${p}.attn.c_proj.weight`, [d, d], projection);
+    add(`${p}.attn.c_proj.bias`, [d], bias);
+    add(`${p}.ln_2.weight`, [d], gain);
+    add(`${p}.ln_2.bias`, [d], bias);
+    add(`${p}.mlp.c_fc.weight`, [d, di], weight);
+    add(`${p}.mlp.c_fc.bias`, [di], bias);
+    add(`${p}.mlp.c_proj.weight`, [di, d], projection);
+    add(`${p}.mlp.c_proj.bias`, [d], bias);
+  }
+  add("transformer.ln_f.weight", [d], gain);
+  add("transformer.ln_f.bias", [d], bias);
+  return list;
+}
+
+/**
+ * Whether an initializer name is an embedding table (not counted as decoder parameters).
+ *
+ * @example
+ * ```ts
+ * import { isEmbeddingWeight } from "./gpt2.ts";
+ * isEmbeddingWeight("transformer.wpe.weight"); // true
+ * isEmbeddingWeight("transformer.ln_f.weight"); // false
+ * ```
+ */
+export function isEmbeddingWeight(name: string): boolean {
+  return name === "transformer.wte.weight" || name === "transformer.wpe.weight";
+}
+
+interface Ctx {
+  g: GraphBuilder;
+  arch: Arch;
+  w: (name: string) => string;
+  kvCache: boolean;
+}
+
+/** Causal additive mask `[seq, total]`: 0 where key t ≤ past + query s, else MASKED_SCORE. */
+function causalMask(c: Ctx, seqLen: string, pastLen: string | undefined): string {
+  const { g } = c;
+  const zero = g.int64s([0], true);
+  const one = g.int64s([1], true);
+  const start = pastLen ?? zero;
+  const total = pastLen ? g.op("Add", [pastLen, seqLen]) : seqLen;
+  const rows = g.op("Unsqueeze", [g.op("Range", [start, total, one]), g.int64s([1])]);
+  const cols = g.op("Range", [zero, total, one]);
+  const allowed = g.op("LessOrEqual", [cols, rows]);
+  return g.op("Where", [allowed, g.float32(0), g.float32(MASKED_SCORE)], {}, "");
+}
+
+function layerNorm(c: Ctx, x: string, prefix: string): string {
+  return c.g.op("LayerNormalization", [x, c.w(`${prefix}.weight`), c.w(`${prefix}.bias`)], {
+    axis: { int: -1 },
+    epsilon: { float: GPT2_LAYER_NORM_EPSILON },
+  });
+}
+
+function linear(c: Ctx, x: string, prefix: string): string {
+  return c.g.op("Add", [c.g.op("MatMul", [x, c.w(`${prefix}.weight`)]), c.w(`${prefix}.bias`)]);
+}
+
+function geluTanh(c: Ctx, x: string): string {
+  const { g } = c;
+  const cube = g.op("Mul", [g.op("Mul", [x, x]), x]);
+  const inner = g.op("Add", [x, g.op("Mul", [cube, g.float32(0.044715)])]);
+  const t = g.op("Tanh", [g.op("Mul", [inner, g.float32(SQRT_2_OVER_PI)])]);
+  return g.op("Mul", [g.op("Mul", [x, g.float32(0.5)]), g.op("Add", [t, g.float32(1)])]);
+}
+
+/** `[B, S, H·Dh]` → `[B, H, S, Dh]`. */
+function splitHeads(c: Ctx, x: string, heads: number, dHead: number): string {
+  const r = c.g.op("Reshape", [x, c.g.int64s([0, 0, heads, dHead])]);
+  return c.g.op("Transpose", [r], { perm: { ints: [0, 2, 1, 3] } });
+}
+
+function portableAttention(c: Ctx, h: string, i: number, mask: string): string {
+  const { g, arch } = c;
+  const d = arch.dModel;
+  const heads = arch.nHead[i];
+  const dHead = d / heads;
+  const qkv = linear(c, h, `transformer.h.${i}.attn.c_attn`);
+  const [q, k, v] = g.node("Split", [qkv, g.int64s([d, d, d])], { axis: { int: 2 } }, {
+    outputs: 3,
+  });
+  let keys = splitHeads(c, k, heads, dHead);
+  let values = splitHeads(c, v, heads, dHead);
+  if (c.kvCache) {
+    [keys] = g.node("Concat", [`past_key_${i}`, keys], { axis: { int: 2 } }, {
+      outputs: [`present_key_${i}`],
+    });
+    [values] = g.node("Concat", [`past_value_${i}`, values], { axis: { int: 2 } }, {
+      outputs: [`present_value_${i}`],
+    });
+  }
+  const keysT = g.op("Transpose", [keys], { perm: { ints: [0, 1, 3, 2] } });
+  const scores = g.op("Mul", [
+    g.op("MatMul", [splitHeads(c, q, heads, dHead), keysT]),
+    g.float32(1 / Math.sqrt(dHead)),
+  ]);
+  const probs = g.op("Softmax", [g.op("Add", [scores, mask])], { axis: { int: -1 } });
+  const context = g.op("Transpose", [g.op("MatMul", [probs, values])], {
+    perm: { ints: [0, 2, 1, 3] },
+  });
+  const merged = g.op("Reshape", [context, g.int64s([0, 0, d])]);
+  return linear(c, merged, `transformer.h.${i}.attn.c_proj`);
+}
+
+function portableDecoder(c: Ctx, x: string, mask: string): string {
+  const { g, arch } = c;
+  for (let i = 0; i < arch.nLayer; i++) {
+    g.scope = `h.${i}`;
+    const p = `transformer.h.${i}`;
+    x = g.op("Add", [x, portableAttention(c, layerNorm(c, x, `${p}.ln_1`), i, mask)]);
+    const hidden = geluTanh(c, linear(c, layerNorm(c, x, `${p}.ln_2`), `${p}.mlp.c_fc`));
+    x = g.op("Add", [x, linear(c, hidden, `${p}.mlp.c_proj`)]);
+  }
+  g.scope = "";
+  return x;
+}
+
+/** Residual add + bias + LayerNorm in one contrib op; returns [normalised, sum]. */
+function skipLayerNorm(c: Ctx, x: string, skip: string, bias: string, ln: string): string[] {
+  const [normed, , , sum] = c.g.node(
+    "SkipLayerNormalization",
+    [x, skip, c.w(`${ln}.weight`), c.w(`${ln}.bias`), bias],
+    { epsilon: { float: GPT2_LAYER_NORM_EPSILON } },
+    { domain: "com.microsoft", outputs: 4 },
+  );
+  return [normed, sum];
+}
+
+function fastDecoder(c: Ctx, x: string, mask: string): string {
+  const { g, arch } = c;
+  const d = arch.dModel;
+  let normed = layerNorm(c, x, "transformer.h.0.ln_1");
+  for (let i = 0; i < arch.nLayer; i++) {
+    g.scope = `h.${i}`;
+    const p = `transformer.h.${i}`;
+    const heads = arch.nHead[i];
+    const qkv = linear(c, normed, `${p}.attn.c_attn`);
+    const [q, k, v] = g.node("Split", [qkv, g.int64s([d, d, d])], { axis: { int: 2 } }, {
+      outputs: 3,
+    });
+    const inputs = [q, k, v, mask];
+    const outputs = [g.scope + "/attention"];
+    if (c.kvCache) {
+      inputs.push(`past_key_${i}`, `past_value_${i}`);
+      outputs.push(`present_key_${i}`, `present_value_${i}`);
+    }
+    const [context] = g.node("Attention", inputs, {
+      q_num_heads: { int: heads },
+      kv_num_heads: { int: heads },
+    }, { outputs });
+    const attnOut = g.op("MatMul", [context, c.w(`${p}.attn.c_proj.weight`)]);
+    [normed, x] = skipLayerNorm(c, x, attnOut, c.w(`${p}.attn.c_proj.bias`), `${p}.ln_2`);
+    const fc = g.op("MatMul", [normed, c.w(`${p}.mlp.c_fc.weight`)]);
+    const hidden = g.op("FastGelu", [fc, c.w(`${p}.mlp.c_fc.bias`)], {}, "com.microsoft");
+    const mlpOut = g.op("MatMul", [hidden, c.w(`${p}.mlp.c_proj.weight`)]);
+    const nextLn = i + 1 < arch.nLayer ? `transformer.h.${i + 1}.ln_1` : "transformer.ln_f";
+    [normed, x] = skipLayerNorm(c, x, mlpOut, c.w(`${p}.mlp.c_proj.bias`), nextLn);
+  }
+  g.scope = "";
+  return normed;
+}
+
+/** Logits `[B, S, V]` from normalised hidden states `[B, S, d]`, tied to the embedding. */
+function tiedHead(c: Ctx, h: string): string {
+  const { g, arch } = c;
+  const flat = g.op("Reshape", [h, g.int64s([-1, arch.dModel])]);
+  const logits2d = g.op("Gemm", [flat, c.w("transformer.wte.weight")], { transB: { int: 1 } });
+  const shape = g.op("Concat", [
+    g.op("Shape", [h], { start: { int: 0 }, end: { int: 2 } }),
+    g.int64s([arch.vocabSize]),
+  ], { axis: { int: 0 } });
+  const [logits] = g.node("Reshape", [logits2d, shape], {}, { outputs: ["logits"] });
+  return logits;
+}
+
+function lastPosition(c: Ctx, x: string): string {
+  const { g } = c;
+  return g.op("Slice", [x, g.int64s([-1]), g.int64s([2 ** 62]), g.int64s([1])]);
+}
+
+/**
+ * Emits a GPT-2 decoder as an in-memory ONNX model (weights filled on demand; write it with
+ * `writeOnnx`). Inputs: `input_ids` `[batch, sequence]` int64 (plus `position_ids` and
+ * `past_key_{i}`/`past_value_{i}` `[batch, nHead[i], past_sequence, dModel/nHead[i]]` with
+ * `kvCache`); outputs: `logits` `[batch, sequence, vocab]` (`[batch, 1, vocab]` with
+ * `lastTokenOnly`) and, with `kvCache`, `present_key_{i}`/`present_value_{i}`. Query position
+ * s attends keys 0..past+s. Throws `InputError` for architectures it cannot emit.
+ *
+ * @example
+ * ```ts
+ * import { emitGpt2 } from "./gpt2.ts";
+ * import { validateArch } from "../arch/mod.ts";
+ * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: [4, 2], dInner: 256 });
+ * const model = emitGpt2(arch, { dialect: "fast", kvCache: true, seed: 1 });
+ * model.outputs.map((o) => o.name); // ["logits", "present_key_0", …]
+ * ```
+ */
+export function emitGpt2(arch: Arch, options: Gpt2EmitOptions = {}): OnnxModel {
+  checkEmittable(arch);
+  const dialect = options.dialect ?? "portable";
+  if (!GPT2_DIALECTS.includes(dialect)) throw new InputError(`dialect: unknown ${dialect}`);
+  const kvCache = options.kvCache ?? false;
+  const seed = options.seed ?? 0;
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    throw new InputError(`seed: expected a non-negative integer, got ${seed}`);
+  }
+  const g = new GraphBuilder("gpt2");
+  const weights = new Map<string, Initializer>();
+  for (const init of gpt2Initializers(arch, seed)) weights.set(init.name, init);
+  const used = new Set<string>();
+  const w = (name: string): string => {
+    const init = weights.get(name);
+    if (!init) throw new Error(`emitGpt2: no weight ${name}`);
+    if (!used.has(name)) {
+      used.add(name);
+      g.initializer(name, init.dims, init.fill);
+    }
+    return name;
+  };
+  const c: Ctx = { g, arch, w, kvCache };
+  const inputIds = g.input("input_ids", "int64", ["batch", "sequence"]);
+  const positionIds = kvCache ? g.input("position_ids", "int64", ["batch", "sequence"]) : "";
+  if (kvCache) {
+    for (let i = 0; i < arch.nLayer; i++) {
+      const shape = ["batch", arch.nHead[i], "past_sequence", arch.dModel / arch.nHead[i]];
+      g.input(`past_key_${i}`, "float32", shape);
+      g.input(`past_value_${i}`, "float32", shape);
+    }
+  }
+  const seqLen = g.op("Gather", [g.op("Shape", [inputIds]), g.int64s([1], true)], {
+    axis: { int: 0 },
+  });
+  const pastLen = kvCache
+    ? g.op("Gather", [g.op("Shape", ["past_key_0"]), g.int64s([2], true)], { axis: { int: 0 } })
+    : undefined;
+  const positions = kvCache
+    ? positionIds
+    : g.op("Range", [g.int64s([0], true), seqLen, g.int64s([1], true)]);
+  const tokens = g.op("Gather", [w("transformer.wte.weight"), inputIds], { axis: { int: 0 } });
+  const places = g.op("Gather", [w("transformer.wpe.weight"), positions], { axis: { int: 0 } });
+  const embedded = g.op("Add", [tokens, places]);
+  const mask = causalMask(c, seqLen, pastLen);
+  let hidden: string;
+  if (dialect === "portable") {
+    let x = portableDecoder(c, embedded, mask);
+    if (options.lastTokenOnly) x = lastPosition(c, x);
+    hidden = layerNorm(c, x, "transformer.ln_f");
+  } else {
+    hidden = fastDecoder(c, embedded, mask);
+    if (options.lastTokenOnly) hidden = lastPosition(c, hidden);
+  }
+  tiedHead(c, hidden);
+  g.output("logits", "float32", ["batch", options.lastTokenOnly ? 1 : "sequence", arch.vocabSize]);
+  if (kvCache) {
+    for (let i = 0; i < arch.nLayer; i++) {
+      const shape = ["batch", arch.nHead[i], "total_sequence", arch.dModel / arch.nHead[i]];
+      g.output(`present_key_${i}`, "float32", shape);
+      g.output(`present_value_${i}`, "float32", shape);
+    }
+  }
+  const portable = dialect === "portable";
+  return g.build({
+    irVersion: portable ? 8 : 11,
+    opsets: portable
+      ? [{ domain: "", version: 17 }]
+      : [{ domain: "", version: 23 }, { domain: "com.microsoft", version: 1 }],
+    metadata: {
+      "lts.backbone": arch.backbone,
+      "lts.dialect": dialect,
+      "lts.seed": String(seed),
+      "lts.kv_cache": String(kvCache),
+      "lts.last_token_only": String(options.lastTokenOnly ?? false),
+      "lts.arch": JSON.stringify(arch),
+    },
+  });
+}

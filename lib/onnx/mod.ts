@@ -1,0 +1,35 @@
+/**
+ * ONNX emission: a small `ModelProto` writer (protobufjs reflection), a graph builder, seeded
+ * weights with a 4 KiB-aligned external-data layout, and the GPT-2 decoder emitter in two
+ * dialects (`portable`: opset 17, checker-valid; `fast`: opset 23 + ONNX Runtime contrib ops).
+ *
+ * Main entry points:
+ * - `emitGpt2(arch: Arch, options?: { dialect?: "portable" | "fast"; kvCache?: boolean;
+ *   seed?: number; lastTokenOnly?: boolean }): OnnxModel`
+ * - `writeOnnx(model: OnnxModel, path: string, options?: { externalData?: "auto" | boolean }):
+ *   Promise<{ onnxPath: string; dataPath?: string; onnxBytes: number; dataBytes: number }>`
+ * - `gpt2Initializers(arch: Arch, seed?: number): Initializer[]` (HF state-dict names/shapes)
+ * - `checkEmittable(arch: Arch): void` (throws `InputError`)
+ * - `referenceLogits(arch, weights, inputIds)`: a plain TypeScript forward pass for tiny models.
+ *
+ * Graph I/O: `input_ids` `[batch, sequence]` int64 → `logits` `[batch, sequence|1, vocab]`;
+ * with `kvCache`, also `position_ids` `[batch, sequence]` int64 and per layer i
+ * `past_key_i`/`past_value_i` → `present_key_i`/`present_value_i`, all
+ * `[batch, nHead[i], time, dModel/nHead[i]]` float32 (past time may be 0).
+ *
+ * @example
+ * ```ts
+ * import { emitGpt2, writeOnnx } from "./mod.ts";
+ * import { validateArch } from "../arch/mod.ts";
+ * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 4, dInner: 256 });
+ * const written = await writeOnnx(emitGpt2(arch, { dialect: "fast", kvCache: true }), "data/tmp/m.onnx");
+ * ```
+ *
+ * @module
+ */
+export * from "./graph.ts";
+export * from "./proto.ts";
+export * from "./weights.ts";
+export * from "./write.ts";
+export * from "./gpt2.ts";
+export * from "./reference.ts";
