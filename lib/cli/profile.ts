@@ -1,0 +1,222 @@
+/**
+ * `deno task lts profile`: measures architectures on this device with onnxruntime-node, one
+ * JSON line per architecture on stdout as each finishes, a progress bar on stderr.
+ *
+ * @module
+ */
+import { ProfileCache } from "../profile/cache.ts";
+import type { ChildPhase } from "../profile/child.ts";
+import { type ProfileEvent, profileMany } from "../profile/profile.ts";
+import { ProgressBar } from "../profile/progress.ts";
+import type { ProfileResult } from "../profile/result.ts";
+import {
+  DEFAULT_GENERATION_SETTINGS,
+  DEFAULT_PROFILE_SETTINGS,
+  DIALECTS,
+  type GenerationSettings,
+  type ProfileSettings,
+  PROVIDERS,
+  validateProfileSettings,
+} from "../profile/settings.ts";
+import { InputError } from "../util/errors.ts";
+import { choiceFlag, numberFlag, parseFlags } from "./args.ts";
+import type { Command } from "./command.ts";
+import { readArchs } from "./input.ts";
+
+const D = DEFAULT_PROFILE_SETTINGS;
+const G = DEFAULT_GENERATION_SETTINGS;
+
+const HELP =
+  `Usage: deno task lts profile [FILE|-] [--seq-len ${D.seqLen}] [--batch ${D.batch}] [--threads ${D.threads}]
+         [--dialect portable|fast] [--provider cpu|cuda] [--min-runs ${D.minRuns}] [--max-runs ${D.maxRuns}]
+         [--generation [--prompt-len ${G.promptLen}] [--new-tokens ${G.newTokens}] [--repeats ${G.repeats}]]
+         [--no-cache | --cache FILE]
+
+Measures each architecture in FILE (or standard input for - or no FILE) on this device with
+ONNX Runtime (onnxruntime-node), each in a fresh child process, and prints one JSON line per
+architecture as it finishes (input order). Input: ArchConfig JSON (one object, an array, or
+JSON lines) or an archai model_config.yaml (gpt2 backbone, plain embeddings).
+
+Result fields (ok: true):
+  latencyMs        forward pass of batch × seq-len tokens: {p50, p10, p90, mean, n} in ms
+  stopReason       why timing stopped: stable (p50 within ±1 % over the last 5 runs), time, runs
+  peakMemoryBytes  peak resident memory of the measuring process above its baseline after
+                   importing the runtime (session, weights, arena, activations)
+  modelBytes       the model on disk (.onnx + external weights, fp32)
+  generation       with --generation: promptLatencyMs (PL), tokenLatencyMs (TL),
+                   latencyCharMs {p50, p95} of (PL + (n−1)·TL)/n per repeat, n = --new-tokens
+  fingerprint      CPU, cores, OS, runtime version, provider, threads, dialect (+ its hash)
+  timings          where the wall time went: emitMs, childReadyMs, sessionMs, warmupMs, timedMs
+  cached           true when it came from the cache (nothing was run)
+A failed measurement prints {"ok": false, "reason": …} and the command exits with 1 at the end.
+
+Options:
+  --seq-len N       tokens per forward pass (default ${D.seqLen})
+  --batch N         sequences per forward pass (default ${D.batch})
+  --threads N       ONNX Runtime intra-op threads (default ${D.threads}, as the paper)
+  --dialect D       portable (opset 17, plain ops) or fast (opset 23 Attention + contrib fused
+                    ops; default ${D.dialect})
+  --provider P      cpu (default) or cuda (needs an onnxruntime-node build with CUDA)
+  --warmup-runs N   untimed runs after loading (default ${D.warmupRuns})
+  --min-runs N      fewest timed runs (default ${D.minRuns})
+  --max-runs N      most timed runs (default ${D.maxRuns})
+  --max-seconds S   stop timing after S seconds of runs once --min-runs are done (default ${
+    D.maxTimedMs / 1000
+  })
+  --timeout S       kill a measurement after S seconds: ok false (default ${D.timeoutMs / 1000})
+  --seed N          seed of the random weights and tokens (default ${D.seed})
+  --all-logits      compute the LM head at every position (default: last position only)
+  --generation      also measure generation with the KV-cache graph (in a second child)
+  --prompt-len N    prompt tokens (default ${G.promptLen}; implies --generation)
+  --new-tokens N    tokens per repeat, n of latencyChar(n) (default ${G.newTokens}; implies --generation)
+  --repeats N       timed generation repeats (default ${G.repeats}; implies --generation)
+  --no-cache        measure even if cached, and do not record
+  --cache FILE      result cache (default data/cache/profile.jsonl in the project)
+  --backbone B      backbone of a model_config.yaml (guessed from the path when absent)
+  -h, --help        this text
+
+Examples:
+  echo '{"backbone":"gpt2","nLayer":12,"dModel":768,"nHead":12,"dInner":3072}' | deno task lts profile
+  deno task lts profile archs.jsonl --generation --prompt-len 64 --new-tokens 16 > profiles.jsonl`;
+
+function describePhase(event: ProfileEvent): string {
+  if (event.kind === "cached") return "cached";
+  if (event.kind === "emit") return "writing model";
+  const words: Record<ChildPhase, string> = {
+    session: "loading",
+    warmup: "warming up",
+    wait: "waiting",
+    timing: "timing",
+  };
+  return words[event.phase];
+}
+
+function note(result: ProfileResult): string {
+  if (!result.ok) return `${result.archHash} failed: ${result.reason}`;
+  const mb = (result.peakMemoryBytes / 2 ** 20).toFixed(0);
+  const cached = result.cached ? " (cached)" : "";
+  return `${result.archHash} p50 ${result.latencyMs.p50.toFixed(2)} ms, peak ${mb} MiB${cached}`;
+}
+
+async function checkCachePath(path: string): Promise<void> {
+  try {
+    const info = await Deno.stat(path);
+    if (!info.isFile) throw new InputError(`--cache: ${path} is not a file`);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    throw e;
+  }
+}
+
+/**
+ * The `profile` command.
+ *
+ * @example
+ * ```ts
+ * import { command } from "./profile.ts";
+ * const code = await command.run(["arch.json", "--seq-len", "64"]); // one JSON line per arch
+ * ```
+ */
+export const command: Command = {
+  name: "profile",
+  summary: "latency and peak memory of architectures on this device (ONNX Runtime)",
+  help: HELP,
+  async run(args: string[]): Promise<number> {
+    const { values, positionals } = parseFlags(args, {
+      "seq-len": { type: "string" },
+      batch: { type: "string" },
+      threads: { type: "string" },
+      dialect: { type: "string" },
+      provider: { type: "string" },
+      "warmup-runs": { type: "string" },
+      "min-runs": { type: "string" },
+      "max-runs": { type: "string" },
+      "max-seconds": { type: "string" },
+      timeout: { type: "string" },
+      seed: { type: "string" },
+      "all-logits": { type: "boolean" },
+      generation: { type: "boolean" },
+      "prompt-len": { type: "string" },
+      "new-tokens": { type: "string" },
+      repeats: { type: "string" },
+      "no-cache": { type: "boolean" },
+      cache: { type: "string" },
+      backbone: { type: "string" },
+    });
+    if (positionals.length > 1) {
+      throw new InputError(`expected one input file, got ${positionals.length}`);
+    }
+    if (values["no-cache"] && values.cache !== undefined) {
+      throw new InputError("--no-cache: cannot be combined with --cache");
+    }
+    const int = { integer: true, min: 1 };
+    const minRuns = numberFlag(values, "min-runs", D.minRuns, int);
+    const maxRuns = numberFlag(values, "max-runs", Math.max(D.maxRuns, minRuns), int);
+    if (maxRuns < minRuns) {
+      throw new InputError(`--max-runs: ${maxRuns} is below --min-runs ${minRuns}`);
+    }
+    const wantsGeneration = values.generation === true ||
+      ["prompt-len", "new-tokens", "repeats"].some((k) => values[k] !== undefined);
+    const generation: GenerationSettings | false = wantsGeneration
+      ? {
+        promptLen: numberFlag(values, "prompt-len", G.promptLen, int),
+        newTokens: numberFlag(values, "new-tokens", G.newTokens, int),
+        repeats: numberFlag(values, "repeats", G.repeats, int),
+      }
+      : false;
+    const partial: Partial<ProfileSettings> = {
+      seqLen: numberFlag(values, "seq-len", D.seqLen, { ...int, max: 1 << 20 }),
+      batch: numberFlag(values, "batch", D.batch, { ...int, max: 1 << 16 }),
+      threads: numberFlag(values, "threads", D.threads, { ...int, max: 1024 }),
+      dialect: choiceFlag(values, "dialect", DIALECTS, D.dialect),
+      provider: choiceFlag(values, "provider", PROVIDERS, D.provider),
+      warmupRuns: numberFlag(values, "warmup-runs", D.warmupRuns, { integer: true, min: 0 }),
+      minRuns,
+      maxRuns,
+      maxTimedMs: numberFlag(values, "max-seconds", D.maxTimedMs / 1000, { min: 0 }) * 1000,
+      timeoutMs: numberFlag(values, "timeout", D.timeoutMs / 1000, { min: 0.001 }) * 1000,
+      seed: numberFlag(values, "seed", D.seed, { integer: true, min: 0 }),
+      lastTokenOnly: values["all-logits"] !== true,
+      generation,
+    };
+    const settings = validateProfileSettings(partial);
+    const archs = await readArchs(positionals[0], {
+      backbone: values.backbone as string | undefined,
+    });
+    let cache: ProfileCache | false = false;
+    if (!values["no-cache"]) {
+      if (typeof values.cache === "string") await checkCachePath(values.cache);
+      cache = typeof values.cache === "string"
+        ? new ProfileCache(values.cache)
+        : new ProfileCache();
+    }
+    const controller = new AbortController();
+    const onSignal = () => controller.abort(new DOMException("interrupted", "AbortError"));
+    Deno.addSignalListener("SIGINT", onSignal);
+    const bar = new ProgressBar({ total: archs.length, label: "profile" });
+    let failures = 0;
+    try {
+      const results = profileMany(archs, settings, {
+        cache,
+        signal: controller.signal,
+        onEvent: (event) => bar.update(describePhase(event)),
+      });
+      for await (const result of results) {
+        console.log(JSON.stringify(result));
+        if (!result.ok) failures++;
+        bar.tick(note(result));
+      }
+    } catch (e) {
+      if (controller.signal.aborted) {
+        bar.done();
+        console.error("lts profile: interrupted");
+        return 130;
+      }
+      throw e;
+    } finally {
+      Deno.removeSignalListener("SIGINT", onSignal);
+    }
+    bar.done();
+    return failures > 0 ? 1 : 0;
+  },
+};

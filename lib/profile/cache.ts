@@ -1,0 +1,202 @@
+/**
+ * The profile result cache: an append-only JSON-lines file of successful results, keyed by
+ * (architecture hash, settings hash, fingerprint hash). A hit costs a map lookup.
+ *
+ * Safety: every line is appended with one `write` on a file opened with `O_APPEND`, under an
+ * exclusive `flock`, so concurrent writers (async tasks or processes) never interleave a line.
+ * A line that does not parse (a crash mid-write, a hand edit) is skipped, with one warning per
+ * read of the file; if the file does not end with a newline, the next append starts a new line
+ * first. Lines appended by other processes are picked up on the next lookup.
+ *
+ * @module
+ */
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { contentHash } from "../util/hash.ts";
+import type { ProfileSuccess, RecordedSettings } from "./result.ts";
+
+/**
+ * The cache key of one measurement.
+ *
+ * @example
+ * ```ts
+ * import { profileCacheKey } from "./cache.ts";
+ * import { measurementSettings, validateProfileSettings } from "./settings.ts";
+ * profileCacheKey("0123456789abcdef", measurementSettings(validateProfileSettings({})), "fedcba9876543210");
+ * // "0123456789abcdef-<16 hex>-fedcba9876543210"
+ * ```
+ */
+export function profileCacheKey(
+  archHash: string,
+  settings: RecordedSettings,
+  fingerprintHash: string,
+): string {
+  return `${archHash}-${contentHash({ v: 1, settings })}-${fingerprintHash}`;
+}
+
+/**
+ * The default cache file: `data/cache/profile.jsonl` under the project root (found from this
+ * module's location, not the working folder), or `$LTS_PROFILE_CACHE` when set.
+ *
+ * @example
+ * ```ts
+ * import { defaultProfileCachePath } from "./cache.ts";
+ * defaultProfileCachePath().endsWith("profile.jsonl"); // true
+ * ```
+ */
+export function defaultProfileCachePath(): string {
+  const env = Deno.env.get("LTS_PROFILE_CACHE");
+  if (env) return env;
+  return fileURLToPath(new URL("../../data/cache/profile.jsonl", import.meta.url));
+}
+
+/** Options of {@linkcode ProfileCache}. */
+export interface ProfileCacheOptions {
+  /** Where warnings go (default: one line on stderr). */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * An append-only JSON-lines cache of successful profile results.
+ *
+ * @example
+ * ```ts
+ * import { ProfileCache } from "./cache.ts";
+ * const cache = new ProfileCache("data/tmp/profile.jsonl");
+ * const hit = await cache.get("some-key"); // undefined on a miss
+ * ```
+ */
+export class ProfileCache {
+  /** The file. */
+  readonly path: string;
+  #entries = new Map<string, ProfileSuccess>();
+  #offset = 0;
+  #lineNo = 0;
+  #onWarning: (message: string) => void;
+
+  constructor(path: string = defaultProfileCachePath(), options: ProfileCacheOptions = {}) {
+    this.path = path;
+    this.#onWarning = options.onWarning ?? ((m) => console.error(m));
+  }
+
+  /** Reads lines appended since the last read (by anyone). */
+  async #refresh(): Promise<void> {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(this.path, { read: true });
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return;
+      throw e;
+    }
+    let bytes: Uint8Array;
+    try {
+      const size = (await file.stat()).size;
+      if (size < this.#offset) {
+        // The file was replaced or truncated: read it again from the start.
+        this.#offset = 0;
+        this.#lineNo = 0;
+        this.#entries.clear();
+      }
+      if (size === this.#offset) return;
+      await file.seek(this.#offset, Deno.SeekMode.Start);
+      bytes = new Uint8Array(size - this.#offset);
+      let read = 0;
+      while (read < bytes.length) {
+        const n = await file.read(bytes.subarray(read));
+        if (n === null) break;
+        read += n;
+      }
+      bytes = bytes.subarray(0, read);
+    } finally {
+      file.close();
+    }
+    // Only complete lines; a last line without its newline may still be being written.
+    const end = bytes.lastIndexOf(10);
+    if (end < 0) return;
+    const text = new TextDecoder().decode(bytes.subarray(0, end));
+    this.#offset += end + 1;
+    const bad: number[] = [];
+    for (const line of text.split("\n")) {
+      this.#lineNo++;
+      if (line.trim() === "") continue;
+      const entry = parseEntry(line);
+      if (entry) this.#entries.set(entry.cacheKey, entry);
+      else bad.push(this.#lineNo);
+    }
+    if (bad.length > 0) {
+      this.#onWarning(
+        `profile cache ${this.path}: skipped ${bad.length} corrupt line${
+          bad.length > 1 ? "s" : ""
+        } (line ${bad.slice(0, 5).join(", ")}${bad.length > 5 ? ", …" : ""})`,
+      );
+    }
+  }
+
+  /**
+   * The cached result for a key, marked `cached: true`, or undefined.
+   *
+   * @example
+   * ```ts
+   * import { ProfileCache } from "./cache.ts";
+   * const result = await new ProfileCache("data/tmp/profile.jsonl").get("key");
+   * ```
+   */
+  async get(key: string): Promise<ProfileSuccess | undefined> {
+    if (!this.#entries.has(key)) await this.#refresh();
+    const entry = this.#entries.get(key);
+    return entry ? { ...entry, cached: true } : undefined;
+  }
+
+  /**
+   * Appends a successful result (stored with `cached: false`) as one line.
+   *
+   * @example
+   * ```ts
+   * import { ProfileCache } from "./cache.ts";
+   * import type { ProfileSuccess } from "./result.ts";
+   * declare const result: ProfileSuccess;
+   * await new ProfileCache("data/tmp/profile.jsonl").put(result);
+   * ```
+   */
+  async put(result: ProfileSuccess): Promise<void> {
+    const stored: ProfileSuccess = { ...result, cached: false };
+    const line = new TextEncoder().encode(JSON.stringify(stored) + "\n");
+    await Deno.mkdir(dirname(this.path), { recursive: true });
+    const file = await Deno.open(this.path, { append: true, create: true, read: true });
+    try {
+      await file.lock(true);
+      const size = (await file.stat()).size;
+      let bytes = line;
+      if (size > 0) {
+        const last = new Uint8Array(1);
+        await file.seek(size - 1, Deno.SeekMode.Start);
+        await file.read(last);
+        if (last[0] !== 10) {
+          bytes = new Uint8Array(line.length + 1);
+          bytes[0] = 10;
+          bytes.set(line, 1);
+        }
+      }
+      let written = 0;
+      while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    } finally {
+      file.close(); // also releases the lock
+    }
+    this.#entries.set(stored.cacheKey, stored);
+  }
+}
+
+function parseEntry(line: string): ProfileSuccess | undefined {
+  try {
+    const value = JSON.parse(line);
+    if (
+      value !== null && typeof value === "object" && value.ok === true &&
+      typeof value.cacheKey === "string" && typeof value.latencyMs?.p50 === "number"
+    ) {
+      return value as ProfileSuccess;
+    }
+  } catch {
+    // Fall through: corrupt.
+  }
+  return undefined;
+}

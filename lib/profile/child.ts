@@ -1,0 +1,320 @@
+/**
+ * The measuring child process: `deno run -A lib/profile/child.ts`. It imports ONNX Runtime,
+ * says `ready` on stdout, reads ONE job (a JSON line) from stdin, measures it, prints the
+ * result and exits. Every message is one JSON line on stdout (`event`: `ready`, `phase`,
+ * `result`); stderr is free text (ONNX Runtime's own logging). A `gated` job says phase `wait`
+ * after its warm-up and reads one more line (`go`) before the timed runs. An idle child whose
+ * stdin closes before a job exits quietly.
+ *
+ * Each child measures exactly one model, so its peak resident set is that model's own: the
+ * high-water mark is reset after the import and the job are read (see memory.ts), the model
+ * file was written by the parent (the weights never pass through this process's JS heap), and
+ * the only allocations after the reset are the session's and the runs'.
+ *
+ * Jobs: `forward` times `input_ids [batch, seqLen]` through the plain graph (warm-up, then the
+ * adaptive loop of latency.ts); `generation` runs the KV-cache graph as generation.ts defines.
+ *
+ * @module
+ */
+import * as ort from "onnxruntime-node";
+import { createRng, type Rng } from "../util/rng.ts";
+import { type GenerationRepeat, type GenerationResult, summarizeGeneration } from "./generation.ts";
+import { type LatencySummary, type StopReason, summarizeLatency, timeRuns } from "./latency.ts";
+import { startPeakMemory } from "./memory.ts";
+import type { ProfileSettings } from "./settings.ts";
+
+/** One measurement job, sent by the parent as one JSON line on stdin. */
+export interface ChildJob {
+  kind: "forward" | "generation";
+  /** The .onnx file (its external weights beside it). */
+  modelPath: string;
+  settings: ProfileSettings;
+  /** Vocabulary size (input tokens are drawn below it). */
+  vocabSize: number;
+  /** Heads of each layer (generation: the cache shapes). */
+  nHead: number[];
+  /** Model width (generation: head size = dModel / nHead[i]). */
+  dModel: number;
+  /**
+   * After the warm-up, say `wait` and read a `go` line from stdin before the timed runs, so
+   * that the parent can finish its parallel work first (it never overlaps the timed runs).
+   */
+  gated?: boolean;
+}
+
+/** What the child is doing: loading, warming up, waiting for `go`, or timing. */
+export type ChildPhase = "session" | "warmup" | "wait" | "timing";
+
+/** Hooks of the measuring functions. */
+export interface MeasureHooks {
+  /** Called at each phase change. */
+  onPhase?: (phase: ChildPhase) => void;
+  /** Awaited between the warm-up and the timed runs. */
+  beforeTiming?: () => Promise<void>;
+}
+
+/** What a forward job measured. */
+export interface ForwardMeasurement {
+  kind: "forward";
+  latencyMs: LatencySummary;
+  stopReason: StopReason;
+  peakMemoryBytes: number;
+  baselineMemoryBytes: number;
+  sessionMs: number;
+  warmupMs: number;
+  timedMs: number;
+}
+
+/** What a generation job measured. */
+export interface GenerationMeasurement {
+  kind: "generation";
+  generation: GenerationResult;
+  baselineMemoryBytes: number;
+  sessionMs: number;
+  warmupMs: number;
+  timedMs: number;
+}
+
+/** One line the child prints. */
+export type ChildMessage =
+  | { event: "ready"; startupMs: number }
+  | { event: "phase"; phase: ChildPhase }
+  | { event: "result"; ok: true; measurement: ForwardMeasurement | GenerationMeasurement }
+  | { event: "result"; ok: false; reason: string };
+
+function sessionOptions(settings: ProfileSettings): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [settings.provider],
+    intraOpNumThreads: settings.threads,
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+    graphOptimizationLevel: "all",
+    logSeverityLevel: 3,
+  };
+}
+
+function randomTokens(rng: Rng, count: number, vocabSize: number): BigInt64Array {
+  const ids = new BigInt64Array(count);
+  for (let i = 0; i < count; i++) ids[i] = BigInt(rng.int(0, vocabSize - 1));
+  return ids;
+}
+
+/**
+ * Runs one forward job in this process: creates the session, warms up, times adaptively.
+ * Meant for the child; calling it in a long-lived process gives a meaningless peak memory.
+ *
+ * @example
+ * ```ts
+ * import { measureForward } from "./child.ts";
+ * import { validateProfileSettings } from "./settings.ts";
+ * const m = await measureForward({
+ *   kind: "forward", modelPath: "data/tmp/tiny.onnx", settings: validateProfileSettings({}),
+ *   vocabSize: 1000, nHead: [2], dModel: 64,
+ * });
+ * m.latencyMs.p50;
+ * ```
+ */
+export async function measureForward(
+  job: ChildJob,
+  hooks: MeasureHooks = {},
+): Promise<ForwardMeasurement> {
+  const s = job.settings;
+  const onPhase = hooks.onPhase ?? (() => {});
+  const meter = startPeakMemory();
+  onPhase("session");
+  const t0 = performance.now();
+  const session = await ort.InferenceSession.create(job.modelPath, sessionOptions(s));
+  const sessionMs = performance.now() - t0;
+  const rng = createRng(s.seed).fork("input_ids");
+  const feeds = {
+    input_ids: new ort.Tensor(
+      "int64",
+      randomTokens(rng, s.batch * s.seqLen, job.vocabSize),
+      [s.batch, s.seqLen],
+    ),
+  };
+  const run = () => session.run(feeds);
+  onPhase("warmup");
+  const t1 = performance.now();
+  for (let i = 0; i < s.warmupRuns; i++) await run();
+  const warmupMs = performance.now() - t1;
+  if (hooks.beforeTiming) {
+    onPhase("wait");
+    await hooks.beforeTiming();
+  }
+  onPhase("timing");
+  const t2 = performance.now();
+  const timing = await timeRuns(run, { ...s, warmupRuns: 0 });
+  const timedMs = performance.now() - t2;
+  const peakMemoryBytes = meter.peakAboveBaselineBytes();
+  await session.release();
+  return {
+    kind: "forward",
+    latencyMs: summarizeLatency(timing.samplesMs),
+    stopReason: timing.stopReason,
+    peakMemoryBytes,
+    baselineMemoryBytes: meter.baselineBytes,
+    sessionMs,
+    warmupMs,
+    timedMs,
+  };
+}
+
+/**
+ * Runs one generation job in this process (see generation.ts for the definitions).
+ *
+ * @example
+ * ```ts
+ * import { measureGeneration } from "./child.ts";
+ * import { validateProfileSettings } from "./settings.ts";
+ * const m = await measureGeneration({
+ *   kind: "generation", modelPath: "data/tmp/tiny-kv.onnx",
+ *   settings: validateProfileSettings({ generation: true }), vocabSize: 1000, nHead: [2], dModel: 64,
+ * });
+ * m.generation.latencyCharMs.p95;
+ * ```
+ */
+export async function measureGeneration(
+  job: ChildJob,
+  hooks: MeasureHooks = {},
+): Promise<GenerationMeasurement> {
+  const s = job.settings;
+  const onPhase = hooks.onPhase ?? (() => {});
+  const g = s.generation;
+  if (!g) throw new Error("measureGeneration: the settings ask for no generation");
+  const meter = startPeakMemory();
+  onPhase("session");
+  const t0 = performance.now();
+  const session = await ort.InferenceSession.create(job.modelPath, sessionOptions(s));
+  const sessionMs = performance.now() - t0;
+  const rng = createRng(s.seed).fork("generation");
+  const emptyPast: Record<string, ort.Tensor> = {};
+  job.nHead.forEach((h, i) => {
+    const shape = [s.batch, h, 0, job.dModel / h];
+    emptyPast[`past_key_${i}`] = new ort.Tensor("float32", new Float32Array(0), shape);
+    emptyPast[`past_value_${i}`] = new ort.Tensor("float32", new Float32Array(0), shape);
+  });
+  const positions = (start: number, count: number) => {
+    const ids = new BigInt64Array(s.batch * count);
+    for (let b = 0; b < s.batch; b++) {
+      for (let t = 0; t < count; t++) ids[b * count + t] = BigInt(start + t);
+    }
+    return new ort.Tensor("int64", ids, [s.batch, count]);
+  };
+  const repeat = async (): Promise<GenerationRepeat> => {
+    let feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor(
+        "int64",
+        randomTokens(rng, s.batch * g.promptLen, job.vocabSize),
+        [s.batch, g.promptLen],
+      ),
+      position_ids: positions(0, g.promptLen),
+      ...emptyPast,
+    };
+    const tp = performance.now();
+    let out = await session.run(feeds);
+    const promptMs = performance.now() - tp;
+    const tokenMs: number[] = [];
+    for (let t = 1; t < g.newTokens; t++) {
+      feeds = {
+        input_ids: new ort.Tensor("int64", randomTokens(rng, s.batch, job.vocabSize), [s.batch, 1]),
+        position_ids: positions(g.promptLen + t - 1, 1),
+      };
+      job.nHead.forEach((_, i) => {
+        feeds[`past_key_${i}`] = out[`present_key_${i}`] as ort.Tensor;
+        feeds[`past_value_${i}`] = out[`present_value_${i}`] as ort.Tensor;
+      });
+      const tt = performance.now();
+      out = await session.run(feeds);
+      tokenMs.push(performance.now() - tt);
+    }
+    return { promptMs, tokenMs };
+  };
+  onPhase("warmup");
+  const t1 = performance.now();
+  await repeat();
+  const warmupMs = performance.now() - t1;
+  if (hooks.beforeTiming) {
+    onPhase("wait");
+    await hooks.beforeTiming();
+  }
+  onPhase("timing");
+  const t2 = performance.now();
+  const repeats: GenerationRepeat[] = [];
+  for (let r = 0; r < g.repeats; r++) repeats.push(await repeat());
+  const timedMs = performance.now() - t2;
+  const peakMemoryBytes = meter.peakAboveBaselineBytes();
+  await session.release();
+  return {
+    kind: "generation",
+    generation: summarizeGeneration(repeats, g, peakMemoryBytes),
+    baselineMemoryBytes: meter.baselineBytes,
+    sessionMs,
+    warmupMs,
+    timedMs,
+  };
+}
+
+function send(message: ChildMessage): void {
+  const bytes = new TextEncoder().encode(JSON.stringify(message) + "\n");
+  let written = 0;
+  while (written < bytes.length) written += Deno.stdout.writeSync(bytes.subarray(written));
+}
+
+/** Reads stdin line by line. */
+class LineReader {
+  #reader = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
+  #buffer = "";
+
+  /** The next line, or undefined at the end of input. */
+  async next(): Promise<string | undefined> {
+    while (true) {
+      const end = this.#buffer.indexOf("\n");
+      if (end >= 0) {
+        const line = this.#buffer.slice(0, end);
+        this.#buffer = this.#buffer.slice(end + 1);
+        return line;
+      }
+      const { value, done } = await this.#reader.read();
+      if (done) {
+        const rest = this.#buffer;
+        this.#buffer = "";
+        return rest === "" ? undefined : rest;
+      }
+      this.#buffer += value;
+    }
+  }
+}
+
+async function main(startupMs: number): Promise<number> {
+  send({ event: "ready", startupMs });
+  const lines = new LineReader();
+  const line = await lines.next();
+  if (line === undefined || line.trim() === "") return 0; // Stdin closed: an unused spare.
+  try {
+    const job = JSON.parse(line) as ChildJob;
+    const hooks: MeasureHooks = {
+      onPhase: (phase) => send({ event: "phase", phase }),
+      beforeTiming: job.gated
+        ? async () => {
+          // Any line (or the end of stdin) means go.
+          await lines.next();
+        }
+        : undefined,
+    };
+    const measurement = job.kind === "generation"
+      ? await measureGeneration(job, hooks)
+      : await measureForward(job, hooks);
+    send({ event: "result", ok: true, measurement });
+    return 0;
+  } catch (e) {
+    const reason = String((e as Error)?.message ?? e).split("\n")[0].slice(0, 500);
+    send({ event: "result", ok: false, reason });
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  // performance.now() counts from the process start: Deno's start-up plus the runtime import.
+  Deno.exit(await main(performance.now()));
+}

@@ -1,0 +1,266 @@
+/**
+ * Profiling settings: what is measured and how long to keep measuring. Validated at the edge,
+ * with every default filled in, so that equal settings give equal cache keys.
+ *
+ * @module
+ */
+import { InputError } from "../util/errors.ts";
+
+/** ONNX graph dialects the emitter writes: plain opset ops, or fused contrib/opset-23 ops. */
+export type Dialect = "portable" | "fast";
+
+/** The dialects, in a fixed order. */
+export const DIALECTS: readonly Dialect[] = ["portable", "fast"];
+
+/** Execution providers of onnxruntime-node that the profiler can ask for. */
+export type Provider = "cpu" | "cuda";
+
+/** The providers, in a fixed order. */
+export const PROVIDERS: readonly Provider[] = ["cpu", "cuda"];
+
+/**
+ * Generation (text-prediction) measurement with the KV-cache graph: each of `repeats` runs
+ * does one prompt pass (`promptLen` tokens, empty cache) then `newTokens − 1` token passes
+ * (one token each, carrying the cache).
+ */
+export interface GenerationSettings {
+  /** Prompt length in tokens (the prompt pass). */
+  promptLen: number;
+  /** Tokens produced per repeat, the prompt pass's included (n in latencyChar(n)). */
+  newTokens: number;
+  /** Timed repeats (after one untimed warm-up repeat). */
+  repeats: number;
+}
+
+/** Everything that decides a measurement. All fields are part of the cache key but `timeoutMs`. */
+export interface ProfileSettings {
+  /** Tokens per forward pass. */
+  seqLen: number;
+  /** Sequences per forward pass. */
+  batch: number;
+  /** ONNX Runtime intra-op threads (1 as in the paper's reference measurements). */
+  threads: number;
+  /** Graph dialect of the emitted model. */
+  dialect: Dialect;
+  /** Execution provider. */
+  provider: Provider;
+  /** Whether the graph computes the LM head for the last position only (as archai's export). */
+  lastTokenOnly: boolean;
+  /** Seed of the random weights and input tokens. */
+  seed: number;
+  /** Untimed runs after the session is created. */
+  warmupRuns: number;
+  /** Fewest timed runs. */
+  minRuns: number;
+  /** Most timed runs. */
+  maxRuns: number;
+  /** Stop once the p50 moved less than this (relative) over the last `stableWindow` runs. */
+  stableTolerance: number;
+  /** Runs over which the p50 must stay within `stableTolerance`. */
+  stableWindow: number;
+  /** Stop once `minRuns` are done and the timed runs took this long in all (ms). */
+  maxTimedMs: number;
+  /** Kill the measuring child after this long (ms); the result is then `ok: false`. */
+  timeoutMs: number;
+  /** Generation measurement, or `false` for none. */
+  generation: GenerationSettings | false;
+}
+
+/** Default settings: the paper's batch 1, seq len 192, one thread. */
+export const DEFAULT_PROFILE_SETTINGS: Readonly<ProfileSettings> = Object.freeze({
+  seqLen: 192,
+  batch: 1,
+  threads: 1,
+  dialect: "fast",
+  provider: "cpu",
+  lastTokenOnly: true,
+  seed: 0,
+  warmupRuns: 1,
+  minRuns: 10,
+  maxRuns: 200,
+  stableTolerance: 0.01,
+  stableWindow: 5,
+  maxTimedMs: 5000,
+  timeoutMs: 300_000,
+  generation: false,
+});
+
+/** Default generation settings. */
+export const DEFAULT_GENERATION_SETTINGS: Readonly<GenerationSettings> = Object.freeze({
+  promptLen: 64,
+  newTokens: 16,
+  repeats: 10,
+});
+
+function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (Array.isArray(value)) return "an array";
+  if (value === null) return "null";
+  if (typeof value === "object") return "an object";
+  return String(value);
+}
+
+function int(value: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    throw new InputError(`${field}: expected an integer, got ${describe(value)}`);
+  }
+  if (value < min) throw new InputError(`${field}: must be at least ${min}, got ${value}`);
+  if (value > max) throw new InputError(`${field}: must be at most ${max}, got ${value}`);
+  return value;
+}
+
+function num(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw new InputError(`${field}: expected a number, got ${describe(value)}`);
+  }
+  if (value < min) throw new InputError(`${field}: must be at least ${min}, got ${value}`);
+  if (value > max) throw new InputError(`${field}: must be at most ${max}, got ${value}`);
+  return value;
+}
+
+function choice<T extends string>(value: unknown, field: string, choices: readonly T[]): T {
+  if (!choices.includes(value as T)) {
+    throw new InputError(`${field}: expected one of ${choices.join(", ")}, got ${describe(value)}`);
+  }
+  return value as T;
+}
+
+const KNOWN = new Set(Object.keys(DEFAULT_PROFILE_SETTINGS));
+const KNOWN_GENERATION = new Set(Object.keys(DEFAULT_GENERATION_SETTINGS));
+
+/**
+ * Validates partial settings and fills in the defaults. Throws {@linkcode InputError} naming
+ * the field. `generation: true` means the default generation settings.
+ *
+ * @example
+ * ```ts
+ * import { validateProfileSettings } from "./settings.ts";
+ * const s = validateProfileSettings({ seqLen: 128, generation: { promptLen: 32 } });
+ * s.batch; // 1
+ * s.generation && s.generation.newTokens; // 16
+ * ```
+ */
+export function validateProfileSettings(
+  input: unknown = {},
+  where = "",
+): ProfileSettings {
+  const prefix = where ? `${where}: ` : "";
+  try {
+    return validateInner(input);
+  } catch (e) {
+    if (e instanceof InputError && prefix) throw new InputError(prefix + e.message);
+    throw e;
+  }
+}
+
+function validateInner(input: unknown): ProfileSettings {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    throw new InputError(`settings: expected an object, got ${describe(input)}`);
+  }
+  const raw = input as Record<string, unknown>;
+  for (const key of Object.keys(raw)) {
+    if (raw[key] !== undefined && !KNOWN.has(key)) {
+      throw new InputError(`${key}: unknown setting (known: ${[...KNOWN].join(", ")})`);
+    }
+  }
+  const d = DEFAULT_PROFILE_SETTINGS;
+  const get = (key: keyof ProfileSettings) => raw[key] === undefined ? d[key] : raw[key];
+  const lastTokenOnly = get("lastTokenOnly");
+  if (typeof lastTokenOnly !== "boolean") {
+    throw new InputError(`lastTokenOnly: expected true or false, got ${describe(lastTokenOnly)}`);
+  }
+  const s: ProfileSettings = {
+    seqLen: int(get("seqLen"), "seqLen", 1, 1 << 20),
+    batch: int(get("batch"), "batch", 1, 1 << 16),
+    threads: int(get("threads"), "threads", 1, 1024),
+    dialect: choice(get("dialect"), "dialect", DIALECTS),
+    provider: choice(get("provider"), "provider", PROVIDERS),
+    lastTokenOnly,
+    seed: int(get("seed"), "seed", 0),
+    warmupRuns: int(get("warmupRuns"), "warmupRuns", 0, 1000),
+    minRuns: int(get("minRuns"), "minRuns", 1, 1_000_000),
+    maxRuns: int(get("maxRuns"), "maxRuns", 1, 1_000_000),
+    stableTolerance: num(get("stableTolerance"), "stableTolerance", 0, 1),
+    stableWindow: int(get("stableWindow"), "stableWindow", 1, 1_000_000),
+    maxTimedMs: num(get("maxTimedMs"), "maxTimedMs", 0, 1e9),
+    timeoutMs: num(get("timeoutMs"), "timeoutMs", 1, 1e9),
+    generation: validateGeneration(get("generation")),
+  };
+  if (s.maxRuns < s.minRuns) {
+    throw new InputError(`maxRuns: ${s.maxRuns} is below minRuns ${s.minRuns}`);
+  }
+  return s;
+}
+
+function validateGeneration(value: unknown): GenerationSettings | false {
+  if (value === false) return false;
+  if (value === true) return { ...DEFAULT_GENERATION_SETTINGS };
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new InputError(
+      `generation: expected false, true or an object, got ${describe(value)}`,
+    );
+  }
+  const raw = value as Record<string, unknown>;
+  for (const key of Object.keys(raw)) {
+    if (raw[key] !== undefined && !KNOWN_GENERATION.has(key)) {
+      throw new InputError(
+        `generation.${key}: unknown setting (known: ${[...KNOWN_GENERATION].join(", ")})`,
+      );
+    }
+  }
+  const d = DEFAULT_GENERATION_SETTINGS;
+  const get = (key: keyof GenerationSettings) => raw[key] === undefined ? d[key] : raw[key];
+  return {
+    promptLen: int(get("promptLen"), "generation.promptLen", 1, 1 << 20),
+    newTokens: int(get("newTokens"), "generation.newTokens", 1, 1 << 20),
+    repeats: int(get("repeats"), "generation.repeats", 1, 1_000_000),
+  };
+}
+
+/**
+ * The part of the settings that decides a result (everything but `timeoutMs`), for cache keys.
+ *
+ * @example
+ * ```ts
+ * import { measurementSettings, validateProfileSettings } from "./settings.ts";
+ * "timeoutMs" in measurementSettings(validateProfileSettings({})); // false
+ * ```
+ */
+export function measurementSettings(settings: ProfileSettings): Omit<ProfileSettings, "timeoutMs"> {
+  const { timeoutMs: _timeoutMs, ...rest } = settings;
+  return rest;
+}
+
+/**
+ * Checks settings against one architecture: the sequences must fit its learned positions.
+ * Throws {@linkcode InputError}.
+ *
+ * @example
+ * ```ts
+ * import { checkSettingsForArch, validateProfileSettings } from "./settings.ts";
+ * import { validateArch } from "../arch/validate.ts";
+ * const arch = validateArch({ backbone: "gpt2", nLayer: 1, dModel: 64, nHead: 2, dInner: 128 });
+ * checkSettingsForArch(arch, validateProfileSettings({ seqLen: 192 })); // fine: 192 ≤ 1024
+ * ```
+ */
+export function checkSettingsForArch(
+  arch: { backbone: string; nPositions: number },
+  settings: ProfileSettings,
+  where = "",
+): void {
+  if (arch.backbone !== "gpt2") return;
+  const prefix = where ? `${where}: ` : "";
+  if (settings.seqLen > arch.nPositions) {
+    throw new InputError(
+      `${prefix}seqLen: ${settings.seqLen} is above the architecture's nPositions ${arch.nPositions}`,
+    );
+  }
+  const g = settings.generation;
+  if (g && g.promptLen + g.newTokens - 1 > arch.nPositions) {
+    throw new InputError(
+      `${prefix}generation: promptLen + newTokens − 1 = ${
+        g.promptLen + g.newTokens - 1
+      } is above the architecture's nPositions ${arch.nPositions}`,
+    );
+  }
+}
