@@ -9,9 +9,33 @@ import type { Command } from "./command.ts";
 
 /** Every command, loaded on demand so that `lts params` does not load ONNX Runtime. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  emit: {
+    summary: "write a gpt2 architecture as an ONNX model with seeded random weights",
+    load: async () => (await import("./emit.ts")).command,
+  },
   params: {
     summary: "parameter counts of architectures (JSON, JSON lines or model_config.yaml)",
     load: async () => (await import("./params.ts")).command,
+  },
+  space: {
+    summary: "search-space presets: list, sample architectures, exact size, membership",
+    load: async () => (await import("./space.ts")).command,
+  },
+  profile: {
+    summary: "latency and peak memory of architectures on this device (ONNX Runtime)",
+    load: async () => (await import("./profile.ts")).command,
+  },
+  "proxy-check": {
+    summary: "rank correlation of parameter counts with published perplexity (random sets)",
+    load: async () => (await import("./proxy_check.ts")).command,
+  },
+  search: {
+    summary: "evolutionary (or random) hardware-aware architecture search into a run directory",
+    load: async () => (await import("./search.ts")).command,
+  },
+  export: {
+    summary: "write a model picked from a search run as JSON, model_config.yaml or ONNX",
+    load: async () => (await import("./export.ts")).command,
   },
 };
 

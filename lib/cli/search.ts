@@ -1,0 +1,417 @@
+/**
+ * `deno task lts search`: the training-free, hardware-aware evolutionary search (Algorithm 1 of
+ * LiteTransformerSearch), or a random-search baseline with the same budget, measuring every
+ * candidate with the profiler on this device and checkpointing into a run directory.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { detectDevice, deviceFingerprint } from "../profile/fingerprint.ts";
+import { profileArch, profileMany } from "../profile/profile.ts";
+import type { ProfileResult } from "../profile/result.ts";
+import {
+  DIALECTS,
+  measurementSettings,
+  type ProfileSettings,
+  PROVIDERS,
+  validateProfileSettings,
+} from "../profile/settings.ts";
+import { layerScaledBaselines, measureBaselines } from "../search/baselines.ts";
+import type { BaselineRecord } from "../search/baselines.ts";
+import { compareWithBaselines, frontierHypervolumes } from "../search/compare.ts";
+import { type SearchOptions, STRATEGIES, validateSearchOptions } from "../search/options.ts";
+import { spaceOperators } from "../search/operators.ts";
+import { renderSearchProgress } from "../search/progress.ts";
+import { prepareRunDir, type RunConfig, runSearchInDir } from "../search/run_dir.ts";
+import type {
+  FrontierPoint,
+  Measure,
+  MeasureMany,
+  Measurement,
+  SearchProgress,
+} from "../search/types.ts";
+import { getSpace, type SearchSpace } from "../space/mod.ts";
+import { PRESET_NAMES } from "../space/types.ts";
+import { InputError } from "../util/errors.ts";
+import { pathExists, writeFileAtomic } from "../util/fs.ts";
+import { choiceFlag, numberFlag, parseFlags } from "./args.ts";
+import type { Command } from "./command.ts";
+
+const HELP = `Usage: deno task lts search --preset NAME --out RUN_DIR [options] [--resume]
+
+Training-free, hardware-aware architecture search (LiteTransformerSearch, Algorithm 1) over three
+objectives: decoder parameters (maximised; the perplexity proxy), latency p50 and peak memory
+(minimised), each candidate measured by the profiler on this device.
+
+Iteration 0 measures --population random architectures. Each later iteration takes the Pareto
+frontier of everything measured so far, draws --parents parents from it (with replacement,
+favouring those used least), makes --mutations mutations (each gene re-drawn with probability
+--mutation-prob) and --crossovers uniform crossovers that are valid and never seen before, and
+measures only those. --strategy random proposes as many new random architectures instead.
+
+Space:
+  --preset NAME              ${PRESET_NAMES.join(", ")} (gpt2 backbones only: the
+                             profiler emits gpt2; adaptive embeddings are replaced by plain ones)
+  --homogeneous              one n_head/d_inner for every layer
+  --d-inner-ratio R          d_inner >= R·d_model (default per preset)
+  --min-decoder-params N     inclusive bounds on decoder parameters (never proposed outside)
+  --max-decoder-params N
+Search:
+  --strategy S               evolution (default) or random (same budget)
+  --iterations N             iterations, the random initial population included (default 30)
+  --population N             initial population (default 100); alone, it also sets the split
+                             parents/mutations/crossovers 20:40:40
+  --parents N                parents per iteration (default 20)
+  --mutations N              mutations per iteration (default 40)
+  --crossovers N             crossovers per iteration (default 40)
+  --mutation-prob P          per-gene mutation probability (default 0.3)
+  --dominance D              standard (default) or strict (archai: dominated only when beaten
+                             in all three objectives at once)
+  --seed S                   seed (default 0); the same seed gives the same search
+  --max-latency-ms X         budgets: candidates above are recorded as over-budget and kept
+  --max-memory-mb Y          off the frontier (memory in MiB, 2^20 bytes)
+Measurement:
+  --seq-len N                tokens per forward pass (default 192, batch 1)
+  --threads N                ONNX Runtime intra-op threads (default 1)
+  --dialect D                ${DIALECTS.join(" or ")} ONNX graph (default fast)
+  --provider P               ONNX Runtime execution provider: ${
+  PROVIDERS.join(" or ")
+} (default cpu)
+Run:
+  --out RUN_DIR              run directory (must be new or empty, unless --resume)
+  --resume                   continue the run in RUN_DIR (killed at any point); options must
+                             equal the run's; nothing already measured is measured again
+  --baselines                then measure GPT-2 small's block with 1-16 layers the same way
+                             (Transformer-XL base's block: parameters only) and compare
+  -h, --help                 this text
+
+RUN_DIR gets run.json (options), device.json (device fingerprint), candidates.jsonl (every
+candidate: arch, decoderParams, latencyMs {p50, p10, p90, mean, n}, peakMemoryBytes, status ok |
+over-budget | failed, reason, iteration, origin; rewritten after every measurement),
+candidates.csv, frontier.jsonl (the frontier after each iteration) and, with --baselines,
+baselines.jsonl and comparison.json. Progress goes to stderr; the final frontier to stdout, one
+JSON line per model: {"id", "decoderParams", "latencyMs", "peakMemoryBytes", "arch"}.
+
+Examples:
+  deno task lts search --preset lts-gpt2 --out data/runs/gpt2-evo --seed 1
+  deno task lts search --preset lts-gpt2 --out data/runs/gpt2-random --seed 1 --strategy random
+  deno task lts search --preset lts-gpt2 --out data/runs/gpt2-evo --seed 1 --resume
+  deno task lts search --preset lts-gpt2 --homogeneous --iterations 5 --population 20 \\
+    --max-latency-ms 50 --out data/runs/quick`;
+
+/** Configuration paths of `run.json` and the flags that set them, for resume errors. */
+export const FLAG_OF_PATH: Readonly<Record<string, string>> = {
+  "space.preset": "--preset",
+  "space.homogeneous": "--homogeneous",
+  "space.dInnerRatio": "--d-inner-ratio",
+  "search.strategy": "--strategy",
+  "search.iterations": "--iterations",
+  "search.population": "--population",
+  "search.parents": "--parents",
+  "search.mutations": "--mutations",
+  "search.crossovers": "--crossovers",
+  "search.mutationProb": "--mutation-prob",
+  "search.dominance": "--dominance",
+  "search.seed": "--seed",
+  "search.minDecoderParams": "--min-decoder-params",
+  "search.maxDecoderParams": "--max-decoder-params",
+  "search.maxLatencyMs": "--max-latency-ms",
+  "search.maxMemoryBytes": "--max-memory-mb",
+  "profile.seqLen": "--seq-len",
+  "profile.threads": "--threads",
+  "profile.dialect": "--dialect",
+  "profile.provider": "--provider",
+};
+
+const FLAG_OF_OPTION: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(FLAG_OF_PATH).map(([path, flag]) => [path.split(".")[1], flag]),
+);
+
+function withFlagNames<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    throw new InputError(e.message.replace(/^(\w+)/, (name) => FLAG_OF_OPTION[name] ?? name));
+  }
+}
+
+/** Everything `search` will do, decided from its flags before anything is measured or written. */
+export interface SearchPlan {
+  dir: string;
+  resume: boolean;
+  baselines: boolean;
+  config: RunConfig;
+  /** The space searched (plain embeddings). */
+  space: SearchSpace;
+  settings: ProfileSettings;
+  /** Whether the preset's adaptive-embedding choices were replaced by a plain embedding. */
+  plainEmbedding: boolean;
+}
+
+/**
+ * Parses and checks the flags of `search` (throws {@linkcode InputError} naming the flag).
+ *
+ * @example
+ * ```ts
+ * import { planSearch } from "./search.ts";
+ * const plan = planSearch(["--preset", "lts-gpt2", "--out", "data/runs/x", "--iterations", "3"]);
+ * plan.config.search.iterations; // 3
+ * ```
+ */
+export function planSearch(args: string[]): SearchPlan {
+  const { values, positionals } = parseFlags(args, {
+    preset: { type: "string" },
+    homogeneous: { type: "boolean" },
+    "d-inner-ratio": { type: "string" },
+    "min-decoder-params": { type: "string" },
+    "max-decoder-params": { type: "string" },
+    strategy: { type: "string" },
+    iterations: { type: "string" },
+    population: { type: "string" },
+    parents: { type: "string" },
+    mutations: { type: "string" },
+    crossovers: { type: "string" },
+    "mutation-prob": { type: "string" },
+    dominance: { type: "string" },
+    seed: { type: "string" },
+    "max-latency-ms": { type: "string" },
+    "max-memory-mb": { type: "string" },
+    "seq-len": { type: "string" },
+    threads: { type: "string" },
+    dialect: { type: "string" },
+    provider: { type: "string" },
+    out: { type: "string" },
+    resume: { type: "boolean" },
+    baselines: { type: "boolean" },
+  });
+  if (positionals.length > 0) {
+    throw new InputError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  }
+  const preset = values.preset;
+  if (typeof preset !== "string") {
+    throw new InputError(`--preset: missing (one of ${PRESET_NAMES.join(", ")})`);
+  }
+  const out = values.out;
+  if (typeof out !== "string" || out.trim() === "") {
+    throw new InputError("--out: missing (the run directory)");
+  }
+  const int = { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER };
+  const minDecoderParams = numberFlag(values, "min-decoder-params", undefined, int);
+  const maxDecoderParams = numberFlag(values, "max-decoder-params", undefined, int);
+  const dInnerRatio = numberFlag(values, "d-inner-ratio", undefined, { min: 0 });
+  const spaceOptions: Parameters<typeof getSpace>[1] = { homogeneous: values.homogeneous === true };
+  if (dInnerRatio !== undefined) spaceOptions.dInnerRatio = dInnerRatio;
+  if (minDecoderParams !== undefined) spaceOptions.minDecoderParams = minDecoderParams;
+  if (maxDecoderParams !== undefined) spaceOptions.maxDecoderParams = maxDecoderParams;
+  const preset_ = withFlagNames(() => getSpace(preset, spaceOptions));
+  if (preset_.backbone !== "gpt2") {
+    throw new InputError(
+      `--preset: ${preset} has a ${preset_.backbone} backbone; the profiler emits gpt2 only`,
+    );
+  }
+  const plainEmbedding = preset_.dEmbed !== "dModel" || preset_.divVal.some((k) => k !== 1);
+  const space: SearchSpace = { ...preset_, dEmbed: "dModel", divVal: [1] };
+
+  const search: Partial<SearchOptions> = {
+    strategy: choiceFlag(values, "strategy", STRATEGIES, "evolution"),
+    dominance: choiceFlag(values, "dominance", ["standard", "strict"] as const, "standard"),
+    iterations: numberFlag(values, "iterations", 30, { integer: true, min: 1, max: 1e6 }),
+    population: numberFlag(values, "population", 100, { integer: true, min: 1, max: 1e6 }),
+    parents: numberFlag(values, "parents", undefined, { integer: true, min: 1, max: 1e6 }),
+    mutations: numberFlag(values, "mutations", undefined, { integer: true, min: 0, max: 1e6 }),
+    crossovers: numberFlag(values, "crossovers", undefined, { integer: true, min: 0, max: 1e6 }),
+    mutationProb: numberFlag(values, "mutation-prob", 0.3, { min: 0, max: 1 }),
+    seed: numberFlag(values, "seed", 0, int),
+    minDecoderParams: space.minDecoderParams,
+    maxDecoderParams: space.maxDecoderParams,
+    maxLatencyMs: numberFlag(values, "max-latency-ms", undefined, { min: 0 }),
+  };
+  const maxMemoryMb = numberFlag(values, "max-memory-mb", undefined, { min: 0 });
+  if (maxMemoryMb !== undefined) search.maxMemoryBytes = Math.round(maxMemoryMb * 2 ** 20);
+  const options = withFlagNames(() => validateSearchOptions(search));
+
+  const settings = withFlagNames(() =>
+    validateProfileSettings({
+      seqLen: numberFlag(values, "seq-len", 192, { integer: true, min: 1, max: 1 << 20 }),
+      threads: numberFlag(values, "threads", 1, { integer: true, min: 1, max: 1024 }),
+      dialect: choiceFlag(values, "dialect", DIALECTS, "fast"),
+      provider: choiceFlag(values, "provider", PROVIDERS, "cpu"),
+    })
+  );
+  if (settings.seqLen > space.nPositions) {
+    throw new InputError(
+      `--seq-len: ${settings.seqLen} is above the space's ${space.nPositions} positions`,
+    );
+  }
+  const { description: _description, ...definition } = space;
+  const config: RunConfig = {
+    version: 1,
+    space: {
+      preset,
+      homogeneous: space.homogeneous,
+      dInnerRatio: space.dInnerRatio,
+      embedding: "plain",
+      definition,
+    },
+    search: options,
+    profile: measurementSettings(settings) as unknown as Record<string, unknown>,
+  };
+  return {
+    dir: out,
+    resume: values.resume === true,
+    baselines: values.baselines === true,
+    config,
+    space,
+    settings,
+    plainEmbedding,
+  };
+}
+
+function measurement(r: ProfileResult): Measurement {
+  if (!r.ok) return { ok: false, reason: r.reason };
+  const { p50, p10, p90, mean, n } = r.latencyMs;
+  return { ok: true, latencyMs: { p50, p10, p90, mean, n }, peakMemoryBytes: r.peakMemoryBytes };
+}
+
+/** The profiler as the search's `measure` (one architecture) and `measureMany` (in order). */
+function profilerMeasures(
+  settings: ProfileSettings,
+): { measure: Measure; measureMany: MeasureMany } {
+  return {
+    measure: async (arch) => measurement(await profileArch(arch, settings)),
+    measureMany: async function* (archs) {
+      for await (const r of profileMany(archs, settings)) yield measurement(r);
+    },
+  };
+}
+
+function progressPrinter(): (p: SearchProgress) => void {
+  const tty = Deno.stderr.isTerminal();
+  const encoder = new TextEncoder();
+  let lastDraw = -Infinity;
+  return (p) => {
+    const endOfIteration = p.last === undefined;
+    if (tty) {
+      const now = performance.now();
+      if (!endOfIteration && now - lastDraw < 100) return;
+      lastDraw = now;
+      Deno.stderr.writeSync(encoder.encode(`\r${renderSearchProgress(p)}\x1b[K`));
+      if (endOfIteration && p.iteration + 1 === p.iterations) {
+        Deno.stderr.writeSync(encoder.encode("\n"));
+      }
+    } else if (endOfIteration) {
+      console.error(renderSearchProgress(p));
+    }
+  };
+}
+
+const jsonLines = (values: readonly unknown[]) =>
+  values.map((v) => JSON.stringify(v) + "\n").join("");
+
+async function runBaselines(plan: SearchPlan, measure: Measure, frontier: FrontierPoint[]) {
+  const path = join(plan.dir, "baselines.jsonl");
+  const known: BaselineRecord[] = (await pathExists(path))
+    ? (await Deno.readTextFile(path)).split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l))
+    : [];
+  const gpt2 = layerScaledBaselines("gpt2-small", {
+    vocabSize: plan.space.vocabSize,
+    nPositions: plan.space.nPositions,
+  });
+  const xl = layerScaledBaselines("transformer-xl-base");
+  console.error(
+    `baselines: ${gpt2.length} gpt2-small (measured), ${xl.length} transformer-xl-base (params only)`,
+  );
+  const records = await measureBaselines([...gpt2, ...xl], measure, {
+    known,
+    unsupported: (a) =>
+      a.backbone === "gpt2"
+        ? undefined
+        : "not measured: ONNX emission supports the gpt2 backbone only (parameters only)",
+    onRecord: async (r, all) => {
+      await writeFileAtomic(path, jsonLines(all));
+      console.error(
+        `baseline ${r.name}: ${r.status}${
+          r.latencyMs ? ` p50 ${r.latencyMs.p50.toFixed(1)} ms` : ""
+        }`,
+      );
+    },
+  });
+  await writeFileAtomic(path, jsonLines(records));
+  const measured = records.filter((r) => r.status === "ok").map((r) => ({
+    id: r.id,
+    name: r.name,
+    decoderParams: r.decoderParams,
+    latencyMs: r.latencyMs!.p50,
+    peakMemoryBytes: r.peakMemoryBytes!,
+  }));
+  const comparison = {
+    baselines: compareWithBaselines(frontier, measured),
+    hypervolume: frontierHypervolumes({ search: frontier, baselines: measured }),
+    notMeasured: records.filter((r) => r.status !== "ok").map((r) => ({
+      name: r.name,
+      decoderParams: r.decoderParams,
+      reason: r.reason,
+    })),
+  };
+  await writeFileAtomic(
+    join(plan.dir, "comparison.json"),
+    JSON.stringify(comparison, null, 2) + "\n",
+  );
+  for (const row of comparison.baselines) {
+    if (row.latencyRatio === undefined) continue;
+    console.error(
+      `${row.baseline}: frontier model ${row.fastestId} has >= its decoder params and is ` +
+        `${row.latencyRatio.toFixed(2)}× faster; ${row.leanestId} uses ${
+          row.memoryRatio!.toFixed(2)
+        }× less memory`,
+    );
+  }
+}
+
+/** The `search` command. */
+export const command: Command = {
+  name: "search",
+  summary: "evolutionary (or random) hardware-aware architecture search into a run directory",
+  help: HELP,
+  async run(args: string[]): Promise<number> {
+    const plan = planSearch(args);
+    // Check the folder and, on resume, the options before loading the runtime.
+    await prepareRunDir(plan.dir, plan.config, undefined, plan.resume, FLAG_OF_PATH);
+    if (plan.plainEmbedding) {
+      console.error(
+        `search: ${plan.config.space.preset}: adaptive-embedding choices replaced by a plain ` +
+          `embedding (the profiler emits plain embeddings only; decoder parameters are unaffected)`,
+      );
+    }
+    const device = deviceFingerprint(await detectDevice(), plan.settings);
+    const { measure, measureMany } = profilerMeasures(plan.settings);
+    const result = await runSearchInDir({
+      dir: plan.dir,
+      config: plan.config,
+      device,
+      resume: plan.resume,
+      optionNames: FLAG_OF_PATH,
+      operators: spaceOperators(plan.space),
+      measure,
+      measureMany,
+      onProgress: progressPrinter(),
+    });
+    const last = result.iterations.at(-1)!;
+    console.error(
+      `search: ${result.records.length} candidates (${last.ok} ok, ${last.overBudget} over budget, ` +
+        `${last.failed} failed), frontier ${result.frontier.length}, in ${plan.dir}`,
+    );
+    if (plan.baselines) await runBaselines(plan, measure, last.frontier);
+    for (const r of result.frontier) {
+      console.log(JSON.stringify({
+        id: r.id,
+        decoderParams: r.decoderParams,
+        latencyMs: r.latencyMs!.p50,
+        peakMemoryBytes: r.peakMemoryBytes,
+        arch: r.arch,
+      }));
+    }
+    return 0;
+  },
+};

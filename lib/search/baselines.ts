@@ -1,0 +1,150 @@
+/**
+ * Layer-scaled homogeneous baselines, measured like search candidates: GPT-2 small's block
+ * (d_model 768, 12 heads, d_inner 3072) and Transformer-XL base's block (d_model 512, 8 heads,
+ * d_inner 2048), each with 1–16 layers.
+ *
+ * @module
+ */
+import { archHash } from "../arch/hash.ts";
+import type { Arch, ArchConfig } from "../arch/types.ts";
+import { compactArch, validateArch } from "../arch/validate.ts";
+import { decoderParams as countDecoderParams } from "../params/mod.ts";
+import type { LatencyStats, Measure, Measurement } from "./types.ts";
+
+/** The baseline families. */
+export type BaselineFamily = "gpt2-small" | "transformer-xl-base";
+
+/** The families, in a fixed order. */
+export const BASELINE_FAMILIES: readonly BaselineFamily[] = ["gpt2-small", "transformer-xl-base"];
+
+const BLOCKS: Readonly<Record<BaselineFamily, Omit<ArchConfig, "nLayer">>> = {
+  "gpt2-small": { backbone: "gpt2", dModel: 768, nHead: 12, dInner: 3072 },
+  "transformer-xl-base": { backbone: "transformer-xl", dModel: 512, nHead: 8, dInner: 2048 },
+};
+
+/** One baseline model. */
+export interface Baseline {
+  /** e.g. `gpt2-small-L6`. */
+  name: string;
+  family: BaselineFamily;
+  arch: Arch;
+}
+
+/**
+ * The layer-scaled baselines of a family: its block repeated `layers` times (default 1–16).
+ * `vocabSize` and (gpt2) `nPositions` may be set to match a search space.
+ *
+ * @example
+ * ```ts
+ * import { layerScaledBaselines } from "./baselines.ts";
+ * const gpt2 = layerScaledBaselines("gpt2-small");
+ * gpt2.length; // 16
+ * gpt2[11].name; // "gpt2-small-L12" (GPT-2 small itself)
+ * ```
+ */
+export function layerScaledBaselines(
+  family: BaselineFamily,
+  options: { layers?: readonly number[]; vocabSize?: number; nPositions?: number } = {},
+): Baseline[] {
+  const layers = options.layers ?? Array.from({ length: 16 }, (_, i) => i + 1);
+  return layers.map((nLayer) => {
+    const config: ArchConfig = { ...BLOCKS[family], nLayer };
+    if (options.vocabSize !== undefined) config.vocabSize = options.vocabSize;
+    if (options.nPositions !== undefined && config.backbone === "gpt2") {
+      config.nPositions = options.nPositions;
+    }
+    return { name: `${family}-L${nLayer}`, family, arch: validateArch(config) };
+  });
+}
+
+/** A baseline with its decoder parameters and, when it could be measured, its measurement. */
+export interface BaselineRecord {
+  name: string;
+  family: BaselineFamily;
+  nLayer: number;
+  /** `archHash` of the architecture. */
+  id: string;
+  arch: ArchConfig;
+  decoderParams: number;
+  /** `not-measured`: the profiler cannot build it (e.g. Transformer-XL), params only. */
+  status: "ok" | "failed" | "not-measured";
+  latencyMs?: LatencyStats;
+  peakMemoryBytes?: number;
+  reason?: string;
+}
+
+/** Options of {@linkcode measureBaselines}. */
+export interface MeasureBaselinesOptions {
+  /** Why an architecture cannot be measured here (`undefined` when it can). */
+  unsupported?: (arch: Arch) => string | undefined;
+  /** Already measured records (by name) to reuse instead of measuring again. */
+  known?: readonly BaselineRecord[];
+  /** Called after every baseline (checkpoint here); awaited. */
+  onRecord?: (record: BaselineRecord, records: readonly BaselineRecord[]) => void | Promise<void>;
+  decoderParams?: (arch: Arch) => number;
+}
+
+/**
+ * Measures baselines one after another. Baselines the profiler cannot build get their parameter
+ * count and `status: "not-measured"` with the reason; a failed measurement is recorded as failed.
+ *
+ * @example
+ * ```ts
+ * import { layerScaledBaselines, measureBaselines } from "./baselines.ts";
+ * const records = await measureBaselines(
+ *   layerScaledBaselines("transformer-xl-base", { layers: [1, 2] }),
+ *   () => Promise.resolve({ ok: false, reason: "unused" }),
+ *   { unsupported: (a) => a.backbone === "gpt2" ? undefined : "emission supports gpt2 only" },
+ * );
+ * records[0].status; // "not-measured"
+ * ```
+ */
+export async function measureBaselines(
+  baselines: readonly Baseline[],
+  measure: Measure,
+  options: MeasureBaselinesOptions = {},
+): Promise<BaselineRecord[]> {
+  const count = options.decoderParams ?? countDecoderParams;
+  const known = new Map((options.known ?? []).map((r) => [r.name, r]));
+  const records: BaselineRecord[] = [];
+  for (const b of baselines) {
+    const id = archHash(b.arch);
+    const previous = known.get(b.name);
+    if (previous && previous.id === id) {
+      records.push(previous);
+      continue;
+    }
+    const record: BaselineRecord = {
+      name: b.name,
+      family: b.family,
+      nLayer: b.arch.nLayer,
+      id,
+      arch: compactArch(b.arch),
+      decoderParams: count(b.arch),
+      status: "ok",
+    };
+    const why = options.unsupported?.(b.arch);
+    if (why !== undefined) {
+      record.status = "not-measured";
+      record.reason = why;
+    } else {
+      let m: Measurement;
+      try {
+        m = await measure(b.arch);
+      } catch (e) {
+        if ((e as Error)?.name === "AbortError") throw e;
+        m = { ok: false, reason: e instanceof Error ? e.message : String(e) };
+      }
+      if (m.ok) {
+        record.latencyMs = m.latencyMs;
+        record.peakMemoryBytes = m.peakMemoryBytes;
+      } else {
+        record.status = "failed";
+        record.reason = m.reason;
+      }
+    }
+    records.push(record);
+    await options.onRecord?.(record, records);
+  }
+  return records;
+}

@@ -1,0 +1,143 @@
+/**
+ * Comparing a search frontier with baselines (the paper's "same perplexity, 1.3× faster"
+ * statements, with decoder parameters standing in for perplexity) and frontiers with each other
+ * by normalised hypervolume.
+ *
+ * @module
+ */
+import { hypervolume } from "../pareto/hypervolume.ts";
+import type { Objective } from "../pareto/objective.ts";
+
+/** A measured model as the comparisons take it. */
+export interface ComparedPoint {
+  id: string;
+  decoderParams: number;
+  /** Median latency (ms). */
+  latencyMs: number;
+  peakMemoryBytes: number;
+}
+
+/** How the frontier does against one baseline. */
+export interface BaselineComparison {
+  /** The baseline's name (or id). */
+  baseline: string;
+  decoderParams: number;
+  latencyMs: number;
+  peakMemoryBytes: number;
+  /** Frontier models with at least the baseline's decoder parameters. */
+  matches: number;
+  /** The fastest of them and baseline latency / its latency (> 1: faster than the baseline). */
+  fastestId?: string;
+  latencyRatio?: number;
+  /** The leanest of them and baseline memory / its memory (> 1: less memory). */
+  leanestId?: string;
+  memoryRatio?: number;
+}
+
+/**
+ * For each measured baseline, finds the frontier models with at least its decoder parameters and
+ * reports the best latency and memory ratios (baseline ÷ frontier model; 1.3 means 1.3× faster
+ * or 1.3× less memory). Baselines without a match get `matches: 0` and no ratios.
+ *
+ * @example
+ * ```ts
+ * import { compareWithBaselines } from "./compare.ts";
+ * const frontier = [
+ *   { id: "a", decoderParams: 90e6, latencyMs: 200, peakMemoryBytes: 400e6 },
+ *   { id: "b", decoderParams: 40e6, latencyMs: 100, peakMemoryBytes: 300e6 },
+ * ];
+ * const [row] = compareWithBaselines(frontier, [
+ *   { id: "gpt2-small-L12", decoderParams: 85e6, latencyMs: 260, peakMemoryBytes: 500e6 },
+ * ]);
+ * row.latencyRatio; // 1.3 (model a)
+ * ```
+ */
+export function compareWithBaselines(
+  frontier: readonly ComparedPoint[],
+  baselines: readonly (ComparedPoint & { name?: string })[],
+): BaselineComparison[] {
+  return baselines.map((b) => {
+    const row: BaselineComparison = {
+      baseline: b.name ?? b.id,
+      decoderParams: b.decoderParams,
+      latencyMs: b.latencyMs,
+      peakMemoryBytes: b.peakMemoryBytes,
+      matches: 0,
+    };
+    const matches = frontier.filter((p) => p.decoderParams >= b.decoderParams);
+    row.matches = matches.length;
+    if (matches.length === 0) return row;
+    const fastest = matches.reduce((x, y) => y.latencyMs < x.latencyMs ? y : x);
+    const leanest = matches.reduce((x, y) => y.peakMemoryBytes < x.peakMemoryBytes ? y : x);
+    row.fastestId = fastest.id;
+    row.latencyRatio = b.latencyMs / fastest.latencyMs;
+    row.leanestId = leanest.id;
+    row.memoryRatio = b.peakMemoryBytes / leanest.peakMemoryBytes;
+    return row;
+  });
+}
+
+/** Per-objective ranges used to normalise before computing hypervolume. */
+export interface ObjectiveBounds {
+  decoderParams: [number, number];
+  latencyMs: [number, number];
+  peakMemoryBytes: [number, number];
+}
+
+/** Hypervolumes of several frontiers, normalised together. */
+export interface HypervolumeReport {
+  bounds: ObjectiveBounds;
+  /** The reference point in normalised units (each objective: 0 best, 1 worst in the bounds). */
+  reference: number;
+  hypervolume: Record<string, number>;
+}
+
+/** Distance of the reference point beyond the worst bound, in normalised units. */
+export const HYPERVOLUME_REFERENCE = 1.1;
+
+/**
+ * Hypervolume of each named frontier in the three search objectives, normalised so that frontiers
+ * can be compared: each objective is scaled to [0, 1] by the min and max over every point of every
+ * frontier given (or `bounds`), 0 being best (most decoder parameters, least latency, least
+ * memory), and the reference point is 1.1 in each objective (just beyond the worst point), so
+ * the largest possible value is 1.1³ = 1.331. Larger is better.
+ *
+ * @example
+ * ```ts
+ * import { frontierHypervolumes } from "./compare.ts";
+ * const report = frontierHypervolumes({
+ *   evolution: [{ id: "a", decoderParams: 90, latencyMs: 2, peakMemoryBytes: 10 }],
+ *   random: [{ id: "b", decoderParams: 50, latencyMs: 3, peakMemoryBytes: 12 }],
+ * });
+ * report.hypervolume.evolution > report.hypervolume.random; // true
+ * ```
+ */
+export function frontierHypervolumes(
+  frontiers: Readonly<Record<string, readonly ComparedPoint[]>>,
+  bounds?: ObjectiveBounds,
+): HypervolumeReport {
+  const all = Object.values(frontiers).flat();
+  const range = (f: (p: ComparedPoint) => number): [number, number] =>
+    all.length === 0 ? [0, 1] : [Math.min(...all.map(f)), Math.max(...all.map(f))];
+  const b: ObjectiveBounds = bounds ?? {
+    decoderParams: range((p) => p.decoderParams),
+    latencyMs: range((p) => p.latencyMs),
+    peakMemoryBytes: range((p) => p.peakMemoryBytes),
+  };
+  const scale = (v: number, [lo, hi]: [number, number]) => hi > lo ? (v - lo) / (hi - lo) : 0;
+  const objectives: Objective<number[]>[] = [0, 1, 2].map((j) => ({
+    key: (r: number[]) => r[j],
+    goal: "min" as const,
+  }));
+  const reference = [HYPERVOLUME_REFERENCE, HYPERVOLUME_REFERENCE, HYPERVOLUME_REFERENCE];
+  const out: Record<string, number> = {};
+  for (const [name, points] of Object.entries(frontiers)) {
+    const rows = points.map((p) => [
+      1 - scale(p.decoderParams, b.decoderParams),
+      scale(p.latencyMs, b.latencyMs),
+      scale(p.peakMemoryBytes, b.peakMemoryBytes),
+    ]);
+    out[name] = hypervolume(rows, objectives, reference);
+  }
+  return { bounds: b, reference: HYPERVOLUME_REFERENCE, hypervolume: out };
+}

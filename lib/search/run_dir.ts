@@ -1,0 +1,384 @@
+/**
+ * The run directory of a search: its configuration, device fingerprint, every candidate and the
+ * frontier after each iteration, checkpointed with atomic writes so that a run killed at any
+ * moment can be resumed without re-measuring anything.
+ *
+ * Files:
+ * - `run.json`: the {@linkcode RunConfig} (plus `createdAt`);
+ * - `device.json`: the device fingerprint the measurements belong to;
+ * - `candidates.jsonl`: one {@linkcode CandidateRecord} per line, rewritten atomically after every
+ *   measured candidate (the checkpoint);
+ * - `candidates.csv`: the same as a flat table, rewritten after every iteration;
+ * - `frontier.jsonl`: one {@linkcode IterationSummary} per iteration.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { InputError } from "../util/errors.ts";
+import { pathExists, writeFileAtomic } from "../util/fs.ts";
+import { stableStringify } from "../util/hash.ts";
+import { runSearch, type SearchInput, type SearchResult } from "./algorithm.ts";
+import { type SearchOptions, validateSearchOptions } from "./options.ts";
+import type { CandidateRecord, IterationSummary } from "./types.ts";
+
+/** Everything that decides a run's results; a resumed run must have an equal one. */
+export interface RunConfig {
+  /** Format version of the run directory. */
+  version: 1;
+  /** The search space (preset name, variant, bounds) as plain data. */
+  space: Record<string, unknown>;
+  search: SearchOptions;
+  /** Measurement settings (seq len, threads, dialect, …) as plain data. */
+  profile: Record<string, unknown>;
+}
+
+/** A run read back from its directory. */
+export interface LoadedRun {
+  dir: string;
+  config: RunConfig;
+  /** The device fingerprint, as recorded. */
+  device: unknown;
+  records: CandidateRecord[];
+  iterations: IterationSummary[];
+}
+
+/** File names inside a run directory. */
+export const RUN_FILES = Object.freeze({
+  config: "run.json",
+  device: "device.json",
+  candidates: "candidates.jsonl",
+  csv: "candidates.csv",
+  frontier: "frontier.jsonl",
+});
+
+/**
+ * The dotted paths at which two JSON values differ (`[]` when equal), e.g. `search.seed`.
+ *
+ * @example
+ * ```ts
+ * import { jsonDifferences } from "./run_dir.ts";
+ * jsonDifferences({ search: { seed: 1, iterations: 3 } }, { search: { seed: 2, iterations: 3 } });
+ * // ["search.seed"]
+ * ```
+ */
+export function jsonDifferences(a: unknown, b: unknown, path = ""): string[] {
+  const isObj = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
+  if (isObj(a) && isObj(b)) {
+    const ra = a as Record<string, unknown>, rb = b as Record<string, unknown>;
+    const keys = [...new Set([...Object.keys(ra), ...Object.keys(rb)])].sort();
+    return keys.flatMap((k) => jsonDifferences(ra[k], rb[k], path ? `${path}.${k}` : k));
+  }
+  return stableStringify(a) === stableStringify(b) ? [] : [path || "(root)"];
+}
+
+function parseJson(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${where}: not valid JSON (${(e as Error).message.split("\n")[0]})`);
+  }
+}
+
+function parseJsonLines<T>(text: string, where: string): T[] {
+  return text.split("\n").flatMap((line, i) =>
+    line.trim() === "" ? [] : [parseJson(line, `${where}: line ${i + 1}`) as T]
+  );
+}
+
+async function readIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Reads a run directory. Throws {@linkcode InputError} when it holds no run or a file is broken.
+ *
+ * @example
+ * ```ts
+ * import { loadRun } from "./run_dir.ts";
+ * const run = await loadRun("data/runs/demo");
+ * run.records.length;
+ * ```
+ */
+export async function loadRun(dir: string): Promise<LoadedRun> {
+  const configText = await readIfExists(join(dir, RUN_FILES.config));
+  if (configText === undefined) throw new InputError(`${dir}: no ${RUN_FILES.config} (not a run)`);
+  const raw = parseJson(configText, join(dir, RUN_FILES.config)) as Record<string, unknown>;
+  if (raw?.version !== 1) {
+    throw new InputError(
+      `${join(dir, RUN_FILES.config)}: version: expected 1, got ${raw?.version}`,
+    );
+  }
+  const config: RunConfig = {
+    version: 1,
+    space: raw.space as Record<string, unknown>,
+    search: validateSearchOptions(raw.search as Partial<SearchOptions>),
+    profile: raw.profile as Record<string, unknown>,
+  };
+  const deviceText = await readIfExists(join(dir, RUN_FILES.device));
+  const device = deviceText === undefined
+    ? undefined
+    : parseJson(deviceText, join(dir, RUN_FILES.device));
+  const records = parseJsonLines<CandidateRecord>(
+    (await readIfExists(join(dir, RUN_FILES.candidates))) ?? "",
+    join(dir, RUN_FILES.candidates),
+  );
+  records.forEach((r, i) => {
+    if (r?.index !== i || typeof r.id !== "string") {
+      throw new InputError(`${join(dir, RUN_FILES.candidates)}: line ${i + 1}: bad record`);
+    }
+  });
+  const iterations = parseJsonLines<IterationSummary>(
+    (await readIfExists(join(dir, RUN_FILES.frontier))) ?? "",
+    join(dir, RUN_FILES.frontier),
+  );
+  return { dir, config, device, records, iterations };
+}
+
+const csvCell = (v: unknown): string => {
+  const s = v === undefined || v === null ? "" : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+};
+
+/**
+ * How a candidate came to be, in words: `random`, `mutation of X`, `crossover of X×Y`.
+ *
+ * @example
+ * ```ts
+ * import { parentage } from "./run_dir.ts";
+ * parentage({ kind: "crossover", parents: ["ab12", "cd34"] }); // "crossover of ab12×cd34"
+ * ```
+ */
+export function parentage(origin: CandidateRecord["origin"]): string {
+  if (origin.kind === "mutation") return `mutation of ${origin.parent}`;
+  if (origin.kind === "crossover") return `crossover of ${origin.parents[0]}×${origin.parents[1]}`;
+  return "random";
+}
+
+/**
+ * The candidates as CSV: one row each, per-layer genes joined with `;`, one column per latency
+ * statistic (`latency_<stat>_ms`; the number of timed runs `n` as `latency_runs`).
+ *
+ * @example
+ * ```ts
+ * import { candidatesCsv } from "./run_dir.ts";
+ * candidatesCsv([]).split("\n")[0].startsWith("index,id,iteration,parentage,status"); // true
+ * ```
+ */
+export function candidatesCsv(records: readonly CandidateRecord[]): string {
+  const stats = [...new Set(records.flatMap((r) => Object.keys(r.latencyMs ?? {})))].sort((a, b) =>
+    a === "p50" ? -1 : b === "p50" ? 1 : a.localeCompare(b)
+  );
+  const header = [
+    "index",
+    "id",
+    "iteration",
+    "parentage",
+    "status",
+    "decoder_params",
+    ...stats.map((s) => s === "n" ? "latency_runs" : `latency_${s}_ms`),
+    "peak_memory_bytes",
+    "backbone",
+    "n_layer",
+    "d_model",
+    "n_head",
+    "d_inner",
+    "d_embed",
+    "div_val",
+    "reason",
+  ];
+  const join1 = (v: number | number[] | undefined) => Array.isArray(v) ? v.join(";") : v;
+  const rows = records.map((r) =>
+    [
+      r.index,
+      r.id,
+      r.iteration,
+      parentage(r.origin),
+      r.status,
+      r.decoderParams,
+      ...stats.map((s) => r.latencyMs?.[s]),
+      r.peakMemoryBytes,
+      r.arch.backbone,
+      r.arch.nLayer,
+      r.arch.dModel,
+      join1(r.arch.nHead),
+      join1(r.arch.dInner),
+      r.arch.dEmbed ?? r.arch.dModel,
+      r.arch.divVal ?? 1,
+      r.reason,
+    ].map(csvCell).join(",")
+  );
+  return [header.join(","), ...rows].join("\n") + "\n";
+}
+
+const jsonLines = (values: readonly unknown[]) =>
+  values.map((v) => JSON.stringify(v) + "\n").join("");
+
+/** Options of {@linkcode runSearchInDir}. */
+export interface RunInDirInput extends Omit<SearchInput, "history" | "options"> {
+  /** The run directory. */
+  dir: string;
+  config: RunConfig;
+  /** The device fingerprint of the measurements (any JSON value). */
+  device: unknown;
+  /** Continue the run in `dir` instead of starting one. */
+  resume?: boolean;
+  /** Names for configuration paths in error messages, e.g. `{ "search.seed": "--seed" }`. */
+  optionNames?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Checks that a new or resumed run may use `dir`, before anything is written: a new run needs a
+ * missing or empty folder; a resumed one needs a run there with an equal configuration and device.
+ * Returns the records to resume from. Throws {@linkcode InputError} naming the difference. A
+ * `device` of `undefined` skips the device check (for an early check of the options alone).
+ *
+ * @example
+ * ```ts
+ * import { prepareRunDir } from "./run_dir.ts";
+ * import { validateSearchOptions } from "./options.ts";
+ * const config = { version: 1 as const, space: {}, search: validateSearchOptions({}), profile: {} };
+ * const history = await prepareRunDir("data/runs/new-run", config, { cpu: "x" }, false); // []
+ * ```
+ */
+export async function prepareRunDir(
+  dir: string,
+  config: RunConfig,
+  device: unknown,
+  resume: boolean,
+  optionNames: Readonly<Record<string, string>> = {},
+): Promise<CandidateRecord[]> {
+  if (!resume) {
+    if (await pathExists(dir)) {
+      const stat = await Deno.stat(dir);
+      if (!stat.isDirectory) throw new InputError(`${dir}: exists and is not a folder`);
+      for await (const _ of Deno.readDir(dir)) {
+        throw new InputError(`${dir}: already holds files; pass --resume to continue a run there`);
+      }
+    }
+    return [];
+  }
+  const run = await loadRun(dir);
+  const diff = jsonDifferences(run.config, config);
+  if (diff.length > 0) {
+    throw new InputError(
+      `${optionNames[diff[0]] ?? diff[0]}: differs from the run being resumed (${
+        JSON.stringify(pick(run.config, diff[0]))
+      } there, ${JSON.stringify(pick(config, diff[0]))} now)`,
+    );
+  }
+  const deviceDiff = jsonDifferences(run.device, device);
+  if (device !== undefined && run.device !== undefined && deviceDiff.length > 0) {
+    throw new InputError(
+      `device: the run was measured with another device fingerprint (${deviceDiff.join(", ")})`,
+    );
+  }
+  return run.records;
+}
+
+function pick(value: unknown, path: string): unknown {
+  let v = value;
+  for (const k of path.split(".")) v = (v as Record<string, unknown> | undefined)?.[k];
+  return v ?? null;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Takes the run directory's lock (`.lock`, holding this process id), so that two searches never
+ * write one run at once. A lock left by a process that no longer runs (a killed search) is taken
+ * over. Returns the function that releases it.
+ *
+ * @example
+ * ```ts
+ * import { lockRunDir } from "./run_dir.ts";
+ * const release = await lockRunDir("data/runs/demo");
+ * await release();
+ * ```
+ */
+export async function lockRunDir(dir: string): Promise<() => Promise<void>> {
+  const path = join(dir, ".lock");
+  await Deno.mkdir(dir, { recursive: true });
+  const text = await readIfExists(path);
+  const pid = Number(text?.trim());
+  if (Number.isInteger(pid) && pid > 0 && pid !== Deno.pid && processAlive(pid)) {
+    throw new InputError(
+      `${dir}: in use by process ${pid} (another search); remove ${path} if it is not`,
+    );
+  }
+  await writeFileAtomic(path, `${Deno.pid}\n`);
+  return async () => {
+    await Deno.remove(path).catch(() => {});
+  };
+}
+
+/**
+ * Runs (or resumes) a search in a run directory: checks the folder, writes `run.json` and
+ * `device.json`, checkpoints `candidates.jsonl` after every measured candidate and rewrites
+ * `frontier.jsonl` and `candidates.csv` after every iteration.
+ *
+ * @example
+ * ```ts
+ * import { runSearchInDir } from "./run_dir.ts";
+ * // operators, measure and config as in the CLI (lib/cli/search.ts):
+ * // const result = await runSearchInDir({ dir: "data/runs/demo", config, device, operators, measure });
+ * ```
+ */
+export async function runSearchInDir(input: RunInDirInput): Promise<SearchResult> {
+  const { dir, config, device } = input;
+  const history = await prepareRunDir(
+    dir,
+    config,
+    device,
+    input.resume ?? false,
+    input.optionNames,
+  );
+  const release = await lockRunDir(dir);
+  try {
+    return await searchLocked(input, history);
+  } finally {
+    await release();
+  }
+}
+
+async function searchLocked(
+  input: RunInDirInput,
+  history: CandidateRecord[],
+): Promise<SearchResult> {
+  const { dir, config, device } = input;
+  if (!input.resume || !(await pathExists(join(dir, RUN_FILES.config)))) {
+    await writeFileAtomic(
+      join(dir, RUN_FILES.config),
+      JSON.stringify({ ...config, createdAt: new Date().toISOString() }, null, 2) + "\n",
+    );
+  }
+  await writeFileAtomic(join(dir, RUN_FILES.device), JSON.stringify(device, null, 2) + "\n");
+  const result = await runSearch({
+    ...input,
+    options: config.search,
+    history,
+    onRecord: async (record, records) => {
+      await writeFileAtomic(join(dir, RUN_FILES.candidates), jsonLines(records));
+      await input.onRecord?.(record, records);
+    },
+    onIteration: async (summary, summaries, records) => {
+      await writeFileAtomic(join(dir, RUN_FILES.frontier), jsonLines(summaries));
+      await writeFileAtomic(join(dir, RUN_FILES.csv), candidatesCsv(records));
+      await input.onIteration?.(summary, summaries, records);
+    },
+  });
+  await writeFileAtomic(join(dir, RUN_FILES.candidates), jsonLines(result.records));
+  await writeFileAtomic(join(dir, RUN_FILES.csv), candidatesCsv(result.records));
+  return result;
+}
