@@ -26,3 +26,4 @@ export * from "./progress.ts";
 export * from "./baselines.ts";
 export * from "./compare.ts";
 export * from "./export.ts";
+export * from "./device.ts";
