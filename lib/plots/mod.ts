@@ -18,3 +18,4 @@ export * from "./display.ts";
 export * from "./table.ts";
 export * from "./scatter3d.ts";
 export * from "./progress.ts";
+export * from "./markdown.ts";
