@@ -1,0 +1,17 @@
+/**
+ * The studies the notebooks walk through, as plain functions: aspect-ratio architectures, spreads,
+ * tie pairs, the papers' architectures, and measuring with provenance and live progress.
+ *
+ * @example
+ * ```ts
+ * import { aspectRatioArchs } from "./mod.ts";
+ * aspectRatioArchs(20e6, { dModels: [256, 512, 768] }).length;
+ * ```
+ *
+ * @module
+ */
+export * from "./aspect_ratio.ts";
+export * from "./ties.ts";
+export * from "./paper_archs.ts";
+export * from "./context.ts";
+export * from "./measure.ts";
