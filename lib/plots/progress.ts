@@ -73,17 +73,22 @@ export function createProgress(
   let shown = false;
   let lastSentAt = -Infinity;
   let done = 0;
-  const send = async (note: string | undefined, force: boolean) => {
+  // Displays go out one after another, so that callers who do not await an update (e.g. from a
+  // synchronous callback) still create the output once and then only update it.
+  let queue: Promise<void> = Promise.resolve();
+  const send = (note: string | undefined, force: boolean): Promise<void> => {
     const now = Date.now();
-    if (!force && now - lastSentAt < minIntervalMs) return;
+    if (!force && now - lastSentAt < minIntervalMs) return queue;
     lastSentAt = now;
     const bundle = progressBundle(label, done, total, note, now - started);
-    if (kernel) {
-      await display(bundle, { displayId, update: shown });
-      shown = true;
-    } else {
+    if (!kernel) {
       console.error(bundle["text/plain"]);
+      return queue;
     }
+    const update = shown;
+    shown = true;
+    queue = queue.then(() => display(bundle, { displayId, update })).then(() => {});
+    return queue;
   };
   return {
     update(count: number, note?: string) {

@@ -15,3 +15,4 @@ export * from "./ties.ts";
 export * from "./paper_archs.ts";
 export * from "./context.ts";
 export * from "./measure.ts";
+export * from "./report_search.ts";

@@ -1,0 +1,88 @@
+/**
+ * The searches the report's notebooks share (03 and 04 read the same runs): their budget, their
+ * run folders, and running them with live progress.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { createProgress } from "../plots/progress.ts";
+import type { ProfileSettings } from "../profile/settings.ts";
+import type { SearchResult } from "../search/algorithm.ts";
+import { searchOnDevice } from "../search/device.ts";
+import { renderSearchProgress } from "../search/progress.ts";
+import type { FrontierPoint } from "../search/types.ts";
+import { PROJECT_ROOT } from "../util/paths.ts";
+import type { StudyContext } from "./context.ts";
+
+/** Budget of the report's searches. */
+export interface ReportSearchBudget {
+  preset: "lts-gpt2";
+  iterations: number;
+  population: number;
+  maxDecoderParams: number;
+  seed: number;
+}
+
+/**
+ * The report's search budget: the paper's 30 iterations of 100 would take hours on a 2-core CPU,
+ * so the report runs short searches on a capped parameter range (shorter still in quick mode).
+ *
+ * @example
+ * ```ts
+ * import { reportSearchBudget } from "./report_search.ts";
+ * reportSearchBudget({ quick: true }).iterations; // 2
+ * ```
+ */
+export function reportSearchBudget(ctx: Pick<StudyContext, "quick">): ReportSearchBudget {
+  return ctx.quick
+    ? { preset: "lts-gpt2", iterations: 2, population: 8, maxDecoderParams: 25e6, seed: 1 }
+    : { preset: "lts-gpt2", iterations: 5, population: 30, maxDecoderParams: 60e6, seed: 1 };
+}
+
+/**
+ * The run folder of one report search, under `data/runs/` (separate folders for quick and fresh
+ * reports, so they never resume each other).
+ *
+ * @example
+ * ```ts
+ * import { reportRunDir } from "./report_search.ts";
+ * reportRunDir({ quick: true, fresh: false }, "heterogeneous"); // ".../data/runs/report-heterogeneous-quick"
+ * ```
+ */
+export function reportRunDir(ctx: Pick<StudyContext, "quick" | "fresh">, name: string): string {
+  const suffix = `${ctx.quick ? "-quick" : ""}${ctx.fresh ? "-fresh" : ""}`;
+  return join(PROJECT_ROOT, "data", "runs", `report-${name}${suffix}`);
+}
+
+/**
+ * Runs (or resumes, or reads back) one report search with a live progress display.
+ *
+ * @example
+ * ```ts
+ * import { reportSearch } from "./report_search.ts";
+ * import { studyContext } from "./context.ts";
+ * const { frontier } = await reportSearch(await studyContext(), "heterogeneous", { homogeneous: false });
+ * ```
+ */
+export async function reportSearch(
+  ctx: StudyContext,
+  name: string,
+  options: { homogeneous: boolean; settings?: Partial<ProfileSettings> },
+): Promise<{ result: SearchResult; frontier: FrontierPoint[]; dir: string }> {
+  const budget = reportSearchBudget(ctx);
+  const dir = reportRunDir(ctx, name);
+  const progress = createProgress(`${name} search`, 1);
+  const result = await searchOnDevice({
+    preset: budget.preset,
+    space: { maxDecoderParams: budget.maxDecoderParams, homogeneous: options.homogeneous },
+    search: { iterations: budget.iterations, population: budget.population, seed: budget.seed },
+    settings: options.settings ?? {},
+    dir,
+    cache: ctx.cache,
+    onProgress: (p) =>
+      void progress.update(p.candidates / p.candidatesMax, renderSearchProgress(p)),
+  });
+  const frontier = result.iterations.at(-1)?.frontier ?? [];
+  await progress.finish(`${result.records.length} candidates, frontier ${frontier.length}`);
+  return { result, frontier, dir };
+}
