@@ -6,7 +6,9 @@ import { validateArch } from "../lib/arch/validate.ts";
 import {
   checkEmittable,
   decodeModel,
+  defaultGpt2Head,
   elementCount,
+  embeddingLayout,
   emitGpt2,
   encodeModel,
   EXTERNAL_ALIGNMENT_BYTES,
@@ -20,8 +22,10 @@ import {
   tensorValues,
   writeOnnx,
 } from "../lib/onnx/mod.ts";
-import { decoderParams } from "../lib/params/mod.ts";
+import { countParams, decoderParams } from "../lib/params/mod.ts";
+import { getSpace, sampleArch } from "../lib/space/mod.ts";
 import { isInputError } from "../lib/util/errors.ts";
+import { createRng } from "../lib/util/rng.ts";
 
 // Tiny heterogeneous models: different heads and inner widths per layer.
 const TINY: Arch = validateArch({
@@ -35,6 +39,26 @@ const TINY: Arch = validateArch({
 });
 const SEED = 11;
 const IDS = [[5, 17, 3, 200, 42, 7, 99], [1, 2, 3, 4, 5, 6, 7]];
+
+// Tiny adaptive models: vocabulary 150 in clusters [0, 20), [20, 60), [60, 150).
+const ADAPTIVE_BASE = {
+  backbone: "gpt2",
+  nLayer: 2,
+  dModel: 48,
+  nHead: [4, 6],
+  dInner: [96, 64],
+  vocabSize: 150,
+  nPositions: 32,
+  cutoffs: [20, 60],
+} as const;
+/** k = 2, dEmbed < dModel: cluster widths 32, 16, 8. */
+const ADAPTIVE2: Arch = validateArch({ ...ADAPTIVE_BASE, dEmbed: 32, divVal: 2 });
+/** k = 4, dEmbed > dModel: cluster widths 64, 16, 4. */
+const ADAPTIVE4: Arch = validateArch({ ...ADAPTIVE_BASE, dEmbed: 64, divVal: 4 });
+/** k = 1, dEmbed ≠ dModel: one [150, 32] table projected to 48. */
+const PROJECTED: Arch = validateArch({ ...ADAPTIVE_BASE, dEmbed: 32 });
+/** Tokens from every cluster, both edges included. */
+const ADAPTIVE_IDS = [[0, 19, 20, 59, 60, 149, 7], [100, 3, 44, 21, 77, 12, 140]];
 
 const tmp = await Deno.makeTempDir({ prefix: "lts_onnx_test_" });
 globalThis.addEventListener("unload", () => Deno.removeSync(tmp, { recursive: true }));
@@ -222,22 +246,172 @@ Deno.test("gpt2: portable uses opset 17 only; fast uses fused attention and cont
   }
 });
 
-Deno.test("gpt2: only plain-embedding gpt2 architectures are emitted", () => {
+Deno.test("gpt2: gpt2 with a tied output layer is emitted; the lm-head needs a plain table", () => {
   const base = { backbone: "gpt2", nLayer: 2, dModel: 32, nHead: 2, dInner: 64 } as const;
   checkEmittable(validateArch(base));
+  checkEmittable(validateArch(base), { head: "adaptive-softmax" });
+  checkEmittable(validateArch({ ...base, divVal: 2, vocabSize: 300, cutoffs: [100] }));
+  checkEmittable(validateArch({ ...base, dEmbed: 64 }));
   const bad = [
-    [{ ...base, backbone: "transformer-xl" }, /^backbone: emission supports only gpt2/],
-    [{ ...base, divVal: 2, vocabSize: 300, cutoffs: [100] }, /^divVal: .*plain embeddings/],
-    [{ ...base, dEmbed: 64 }, /^divVal: .*dEmbed 64, dModel 32/],
-    [{ ...base, tieWeight: false }, /^tieWeight:/],
+    [{ ...base, backbone: "transformer-xl" }, {}, /^backbone: emission supports only gpt2/],
+    [{ ...base, tieWeight: false }, {}, /^tieWeight:/],
+    [
+      { ...base, divVal: 2, vocabSize: 300, cutoffs: [100] },
+      { head: "lm-head" },
+      /^head: the lm-head needs a plain embedding .*divVal 2, dEmbed 32, dModel 32/,
+    ],
+    [{ ...base, dEmbed: 64 }, { head: "lm-head" }, /^head: .*dEmbed 64, dModel 32/],
+    [base, { head: "softmax" }, /^head: expected one of lm-head, adaptive-softmax/],
   ] as const;
-  for (const [config, message] of bad) {
-    assert.throws(() => emitGpt2(validateArch(config)), (e) => {
+  for (const [config, options, message] of bad) {
+    assert.throws(() => emitGpt2(validateArch(config), options as Gpt2EmitOptions), (e) => {
       assert.ok(isInputError(e));
       assert.match((e as Error).message, message);
       return true;
     });
   }
+});
+
+Deno.test("adaptive: archai names and shapes, tied weights once, defaults per embedding", () => {
+  const shapes = (arch: Arch, options: Gpt2EmitOptions = {}) => {
+    const model = emitGpt2(arch, { ...options, kvCache: true });
+    const names = model.initializers.map((w) => w.name);
+    assert.equal(new Set(names).size, names.length, "no initializer twice");
+    // Every initializer is used by some node.
+    const used = new Set(model.nodes.flatMap((n) => n.inputs));
+    for (const name of names) assert.ok(used.has(name), `${name} unused`);
+    return new Map(
+      model.initializers.filter((w) => isEmbeddingWeight(w.name)).map((w) => [w.name, w.dims]),
+    );
+  };
+  assert.deepEqual(
+    shapes(ADAPTIVE2),
+    new Map([
+      ["transformer.wte.emb_layers.0.weight", [20, 32]],
+      ["transformer.wte.emb_layers.1.weight", [40, 16]],
+      ["transformer.wte.emb_layers.2.weight", [90, 8]],
+      ["transformer.wte.emb_projs.0", [48, 32]],
+      ["transformer.wte.emb_projs.1", [48, 16]],
+      ["transformer.wte.emb_projs.2", [48, 8]],
+      ["transformer.wpe.weight", [32, 48]],
+      ["crit.cluster_weight", [2, 32]],
+      ["crit.cluster_bias", [2]],
+      ["crit.out_layers_biases.0", [20]],
+      ["crit.out_layers_biases.1", [40]],
+      ["crit.out_layers_biases.2", [90]],
+      ["crit.out_projs.0", [48, 32]],
+    ]),
+  );
+  assert.deepEqual(
+    shapes(PROJECTED),
+    new Map([
+      ["transformer.wte.emb_layers.0.weight", [150, 32]],
+      ["transformer.wte.emb_projs.0", [48, 32]],
+      ["transformer.wpe.weight", [32, 48]],
+      ["crit.cluster_weight", [2, 32]],
+      ["crit.cluster_bias", [2]],
+      ["crit.out_layers_biases.0", [150]],
+      ["crit.out_projs.0", [48, 32]],
+    ]),
+  );
+  const plainAdaptive = validateArch({ ...ADAPTIVE_BASE });
+  assert.deepEqual(
+    shapes(plainAdaptive, { head: "adaptive-softmax" }),
+    new Map([
+      ["transformer.wte.weight", [150, 48]],
+      ["transformer.wpe.weight", [32, 48]],
+      ["crit.cluster_weight", [2, 48]],
+      ["crit.cluster_bias", [2]],
+      ["crit.out_layers_biases.0", [150]],
+    ]),
+  );
+  // Tail clusters reuse the embedding's projections (tie_projs [false, true, true]).
+  assert.deepEqual(embeddingLayout(ADAPTIVE4).clusters.map((c) => c.projection), [
+    "crit.out_projs.0",
+    "transformer.wte.emb_projs.1",
+    "transformer.wte.emb_projs.2",
+  ]);
+  assert.deepEqual(embeddingLayout(PROJECTED).clusters.map((c) => c.projection), [
+    "crit.out_projs.0",
+    "transformer.wte.emb_projs.0",
+    "transformer.wte.emb_projs.0",
+  ]);
+  assert.equal(emitGpt2(ADAPTIVE4).metadata["lts.head"], "adaptive-softmax");
+  assert.equal(emitGpt2(ADAPTIVE4).metadata["lts.output"], "log-probabilities");
+  assert.equal(emitGpt2(TINY).metadata["lts.head"], "lm-head");
+  assert.equal(emitGpt2(TINY).metadata["lts.output"], "logits");
+  // The plain model is unchanged by the adaptive code: same names, one Gemm, no crit.*.
+  assert.ok(gpt2Initializers(TINY).every((w) => !w.name.startsWith("crit.")));
+});
+
+function paramSplit(arch: Arch, options: { head?: "lm-head" | "adaptive-softmax" } = {}) {
+  let decoder = 0, outside = 0;
+  for (const w of gpt2Initializers(arch, 0, options)) {
+    if (isEmbeddingWeight(w.name)) outside += elementCount(w.dims);
+    else decoder += elementCount(w.dims);
+  }
+  return { decoder, outside };
+}
+
+Deno.test("adaptive: initializers = countParams (decoder exactly; embedding + softmax)", () => {
+  const cases: [Arch, "lm-head" | "adaptive-softmax"][] = [
+    [ADAPTIVE2, "adaptive-softmax"],
+    [ADAPTIVE4, "adaptive-softmax"],
+    [PROJECTED, "adaptive-softmax"],
+    [validateArch({ ...ADAPTIVE_BASE, dEmbed: 32, cutoffs: [] }), "adaptive-softmax"],
+    [validateArch({ ...ADAPTIVE_BASE, dEmbed: 32, divVal: 4, cutoffs: [] }), "adaptive-softmax"],
+    [validateArch({ ...ADAPTIVE_BASE }), "adaptive-softmax"],
+    [TINY, "lm-head"],
+  ];
+  // Every lts-gpt2 embedding choice, at the published vocabulary and cutoffs.
+  const space = getSpace("lts-gpt2");
+  const rng = createRng(5);
+  const seen = new Set<string>();
+  while (seen.size < 9) {
+    const arch = sampleArch(space, rng);
+    const key = `${arch.dEmbed}/${arch.divVal}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    cases.push([
+      arch,
+      arch.divVal === 1 && arch.dEmbed === arch.dModel ? "lm-head" : "adaptive-softmax",
+    ]);
+  }
+  for (const [arch, head] of cases) {
+    const { decoder, outside } = paramSplit(arch, { head });
+    const count = countParams(arch, { head });
+    const what = JSON.stringify([arch.dModel, arch.dEmbed, arch.divVal, arch.cutoffs, head]);
+    assert.equal(decoder, count.decoderParams, what);
+    assert.equal(decoder, decoderParams(arch), what);
+    assert.equal(outside, count.embeddingParams + count.softmaxParams, what);
+    assert.equal(decoder + outside, count.totalParams, what);
+  }
+  // The default head follows the embedding: the lm-head only for a plain table.
+  for (const [arch] of cases) {
+    const plain = arch.divVal === 1 && arch.dEmbed === arch.dModel;
+    const head = plain ? "lm-head" : "adaptive-softmax";
+    assert.equal(defaultGpt2Head(arch), head);
+    assert.deepEqual(paramSplit(arch), paramSplit(arch, { head }));
+  }
+});
+
+Deno.test("adaptive: every lts-gpt2 architecture is emittable (both dialects, KV cache)", () => {
+  const space = getSpace("lts-gpt2");
+  const rng = createRng(9);
+  const kinds = new Set<string>();
+  for (let k = 0; k < 24; k++) {
+    const arch = sampleArch(space, rng);
+    kinds.add(`${arch.divVal}`);
+    checkEmittable(arch);
+    const dialect = k % 2 === 0 ? "portable" : "fast";
+    const model = emitGpt2(arch, { dialect, kvCache: k % 3 === 0, lastTokenOnly: true });
+    assert.deepEqual(model.outputs[0], {
+      name: "logits",
+      elemType: "float32",
+      shape: ["batch", 1, arch.vocabSize],
+    });
+  }
+  assert.deepEqual([...kinds].sort(), ["1", "2", "4"]);
 });
 
 Deno.test("proto: encodes ModelProto with ONNX field numbers; external entries are aligned", () => {
@@ -359,6 +533,103 @@ ortTest("ort: both dialects agree; last-token-only gives the last position", asy
   }
 });
 
+const ADAPTIVE_CASES: [string, Arch][] = [
+  ["k=2", ADAPTIVE2],
+  ["k=4", ADAPTIVE4],
+  ["k=1 projected", PROJECTED],
+];
+
+function referenceFor(arch: Arch, ids: number[][], options: Gpt2EmitOptions = {}): Float32Array {
+  const head = options.head;
+  const weights = new Map(
+    gpt2Initializers(arch, SEED, { head }).map((w) => [w.name, tensorValues(w)]),
+  );
+  return referenceLogits(
+    arch,
+    (n) => {
+      const v = weights.get(n);
+      if (!v) throw new Error(`no weight ${n}`);
+      return v;
+    },
+    ids,
+    { head },
+  );
+}
+
+ortTest(
+  "ort adaptive: log-probabilities match the TypeScript forward pass (both dialects)",
+  async () => {
+    const V = ADAPTIVE_BASE.vocabSize;
+    for (const [label, arch] of ADAPTIVE_CASES) {
+      const expected = referenceFor(arch, ADAPTIVE_IDS);
+      for (const dialect of ["portable", "fast"] as const) {
+        const step = await run(await session(arch, { dialect, seed: SEED }), arch, ADAPTIVE_IDS);
+        assert.deepEqual(step.dims, [2, 7, V]);
+        const diff = maxAbsDiff(step.logits, expected);
+        assert.ok(diff <= 1e-4, `${label} ${dialect}: max abs diff ${diff}`);
+        // Each row is a distribution over the whole vocabulary.
+        for (let r = 0; r < 14; r++) {
+          let sum = 0;
+          for (let t = 0; t < V; t++) sum += Math.exp(step.logits[r * V + t]);
+          assert.ok(Math.abs(sum - 1) < 1e-4, `${label} ${dialect} row ${r}: Σp = ${sum}`);
+        }
+      }
+    }
+    // A plain table can take the adaptive softmax too.
+    const plain = validateArch({ ...ADAPTIVE_BASE });
+    const options = { head: "adaptive-softmax", seed: SEED } as const;
+    const expected = referenceFor(plain, ADAPTIVE_IDS, options);
+    const step = await run(await session(plain, options), plain, ADAPTIVE_IDS);
+    assert.ok(maxAbsDiff(step.logits, expected) <= 1e-4);
+  },
+);
+
+ortTest("ort adaptive: causal; KV cache equals one full pass; last-token-only", async () => {
+  const V = ADAPTIVE_BASE.vocabSize;
+  for (const [label, arch] of ADAPTIVE_CASES) {
+    const full = await run(await session(arch, { seed: SEED }), arch, ADAPTIVE_IDS);
+    const fast = await run(
+      await session(arch, { dialect: "fast", seed: SEED }),
+      arch,
+      ADAPTIVE_IDS,
+    );
+    assert.ok(maxAbsDiff(full.logits, fast.logits) <= 1e-4, `${label}: dialects differ`);
+    for (const dialect of ["portable", "fast"] as const) {
+      // Causality, through the KV-cache graph with an empty past.
+      const s = await session(arch, { dialect, kvCache: true, seed: SEED });
+      const base = await run(s, arch, ADAPTIVE_IDS, { pastLength: 0 });
+      for (const j of [0, 4, 6]) {
+        // Move token j into another cluster.
+        const changed = ADAPTIVE_IDS.map((row) => row.map((t, k) => (k === j ? (t + 75) % V : t)));
+        const step = await run(s, arch, changed, { pastLength: 0 });
+        for (let b = 0; b < 2; b++) {
+          const before = maxAbsDiff(positions(step, 0, j)[b], positions(base, 0, j)[b]);
+          assert.ok(before <= 1e-6, `${label} ${dialect} j ${j}: earlier positions changed`);
+          const at = maxAbsDiff(positions(step, j, j + 1)[b], positions(base, j, j + 1)[b]);
+          assert.ok(at > 1e-3, `${label} ${dialect}: token ${j} did not change its output`);
+        }
+      }
+      // Prompt of 3, a chunk of 2, then single tokens.
+      let past: Record<string, ort.Tensor> | undefined;
+      for (const [from, to] of [[0, 3], [3, 5], [5, 6], [6, 7]]) {
+        const ids = ADAPTIVE_IDS.map((row) => row.slice(from, to));
+        const step = await run(s, arch, ids, { pastLength: from, past });
+        for (let b = 0; b < 2; b++) {
+          const diff = maxAbsDiff(positions(step, 0, to - from)[b], positions(full, from, to)[b]);
+          assert.ok(diff <= 1e-4, `${label} ${dialect} positions ${from}..${to}: ${diff}`);
+        }
+        past = step.present;
+      }
+      const lastOnly = await session(arch, { dialect, lastTokenOnly: true, seed: SEED });
+      const last = await run(lastOnly, arch, ADAPTIVE_IDS);
+      assert.deepEqual(last.dims, [2, 1, V]);
+      for (let b = 0; b < 2; b++) {
+        assert.ok(maxAbsDiff(positions(last, 0, 1)[b], positions(full, 6, 7)[b]) <= 1e-4);
+      }
+    }
+  }
+});
+
 ortTest("write: external data file, 4 KiB-aligned, same logits as embedded", async () => {
   const path = join(tmp, "ext", "model.onnx");
   const written = await writeOnnx(emitGpt2(TINY, { seed: SEED }), path, { externalData: true });
@@ -430,6 +701,11 @@ Deno.test({
       await writeOnnx(emitGpt2(TINY, { ...options, seed: SEED }), path, { externalData: k === 1 });
       paths.push(path);
     }
+    for (const [k, arch] of [ADAPTIVE2, ADAPTIVE4, PROJECTED].entries()) {
+      const path = join(tmp, `checked-adaptive${k}.onnx`);
+      await writeOnnx(emitGpt2(arch, { kvCache: k !== 1, seed: SEED }), path);
+      paths.push(path);
+    }
     const script = [
       "import sys, onnx",
       "for p in sys.argv[1:]:",
@@ -440,7 +716,13 @@ Deno.test({
     const out = await new Deno.Command(PYTHON, { args: ["-c", script, ...paths] }).output();
     const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
     assert.equal(out.code, 0, text);
-    assert.deepEqual(text.trim().split("\n"), ["8 17 40", "8 17 40"]);
+    assert.deepEqual(text.trim().split("\n"), [
+      "8 17 40",
+      "8 17 40",
+      `8 17 ${gpt2Initializers(ADAPTIVE2).length}`,
+      `8 17 ${gpt2Initializers(ADAPTIVE4).length}`,
+      `8 17 ${gpt2Initializers(PROJECTED).length}`,
+    ]);
   },
 });
 
@@ -468,7 +750,19 @@ Deno.test("cli: emit writes a model and prints one JSON line; bad input exits 2"
   assert.equal(line.dataPath, null);
   assert.equal(line.decoderParams, decoderParams(TINY));
   assert.equal(line.dialect, "fast");
+  assert.equal(line.head, "lm-head");
   assert.equal((await Deno.stat(path)).size, line.onnxBytes);
+
+  const adaptivePath = join(tmp, "cli", "adaptive.onnx");
+  const adaptive = await cli(["emit", "--out", adaptivePath], JSON.stringify(ADAPTIVE2));
+  assert.equal(adaptive.code, 0, adaptive.stderr);
+  assert.equal(JSON.parse(adaptive.stdout).head, "adaptive-softmax");
+  const lmHead = await cli(
+    ["emit", "--out", join(tmp, "cli-bad", "m.onnx"), "--head", "lm-head"],
+    JSON.stringify(ADAPTIVE2),
+  );
+  assert.equal(lmHead.code, 2);
+  assert.match(lmHead.stderr, /^lts emit: head: the lm-head needs a plain embedding/);
 
   const badPath = join(tmp, "cli-bad", "m.onnx");
   const xl = await cli(

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { emitGpt2, GPT2_DIALECTS, writeOnnx } from "../onnx/mod.ts";
+import { defaultGpt2Head, emitGpt2, GPT2_DIALECTS, GPT2_HEADS, writeOnnx } from "../onnx/mod.ts";
 import { decoderParams } from "../params/mod.ts";
 import { InputError } from "../util/errors.ts";
 import { choiceFlag, numberFlag, parseFlags } from "./args.ts";
@@ -12,15 +12,25 @@ import { readArchs } from "./input.ts";
 
 const HELP = `Usage: deno task lts emit [ARCH|-] --out MODEL.onnx [--dialect portable|fast]
                           [--kv-cache] [--last-token-only] [--seed N]
+                          [--head lm-head|adaptive-softmax]
                           [--external-data auto|yes|no] [--backbone gpt2]
 
 Writes one gpt2 architecture (ArchConfig JSON or an archai model_config.yaml; standard input
 for - or no ARCH) as an ONNX model with seeded random weights named as in Hugging Face's GPT-2
 (transformer.h.{i}.attn.c_attn.weight, …), then prints one JSON line:
-  {"onnxPath", "dataPath", "onnxBytes", "dataBytes", "decoderParams", "dialect", "seconds"}
+  {"onnxPath", "dataPath", "onnxBytes", "dataBytes", "decoderParams", "dialect", "head",
+   "seconds"}
 
-Graph: input_ids [batch, sequence] int64 -> logits [batch, sequence, vocab] (the LM head is
-tied to the token embedding). Only plain embeddings (divVal 1, dEmbed = dModel) are emitted.
+Graph: input_ids [batch, sequence] int64 -> logits [batch, sequence, vocab].
+Every gpt2 embedding of the lts-gpt2 space is emitted:
+  - plain (divVal 1, dEmbed = dModel): Hugging Face's transformer.wte.weight; the LM head is
+    tied to it (no bias) and "logits" are logits.
+  - projected (divVal 1, dEmbed != dModel) or adaptive (divVal k > 1, clusters split at the
+    cutoffs, cluster i ⌊dEmbed/k^i⌋ wide): archai's AdaptiveEmbedding (tables projected to
+    dModel, scaled by √dModel; transformer.wte.emb_layers.{i}.weight, .emb_projs.{i}) with its
+    tied ProjectedAdaptiveLogSoftmax (crit.cluster_weight, crit.out_layers_biases.{i},
+    crit.out_projs.0); "logits" then holds log-probabilities over the whole vocabulary.
+Not emitted: transformer-xl (relative positions) and untied output layers (tieWeight false).
 
 Options:
   --out PATH          the .onnx file; weights over 1 MiB go to PATH.data beside it
@@ -32,6 +42,8 @@ Options:
                       so one graph serves the prompt (past 0) and each further token
   --last-token-only   logits of the last position only ([batch, 1, vocab])
   --seed N            weight seed (default 0); the same seed gives the same bytes
+  --head H            lm-head (plain embeddings only) or adaptive-softmax; default lm-head for
+                      a plain embedding, adaptive-softmax otherwise
   --external-data M   auto (default), yes (always PATH.data) or no (embed every weight)
   --backbone B        backbone of a model_config.yaml (it does not say)
   -h, --help          this text
@@ -59,6 +71,7 @@ export const command: Command = {
       "kv-cache": { type: "boolean" },
       "last-token-only": { type: "boolean" },
       seed: { type: "string" },
+      head: { type: "string" },
       "external-data": { type: "string" },
       backbone: { type: "string" },
     });
@@ -78,8 +91,10 @@ export const command: Command = {
       throw new InputError(`expected one architecture, got ${archs.length}`);
     }
     const arch = archs[0];
+    const head = choiceFlag(values, "head", GPT2_HEADS, defaultGpt2Head(arch));
     const model = emitGpt2(arch, {
       dialect,
+      head,
       seed,
       kvCache: values["kv-cache"] === true,
       lastTokenOnly: values["last-token-only"] === true,
@@ -94,6 +109,7 @@ export const command: Command = {
       dataBytes: written.dataBytes,
       decoderParams: decoderParams(arch),
       dialect,
+      head,
       seconds: Number(((performance.now() - started) / 1000).toFixed(3)),
     }));
     return 0;

@@ -10,13 +10,31 @@
  *   `FastGelu` (bias + GELU), as measured fastest on ONNX Runtime 1.30's CPU provider.
  *
  * GELU is GPT-2's own (`gelu_new`, the tanh approximation) in both dialects:
- * `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`. The LM head is tied to `transformer.wte.weight`
- * (a `Gemm` with `transB`, no second copy of the table).
+ * `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`.
+ *
+ * Token embedding and output layer (see `adaptive.ts`): a plain embedding (`divVal` 1,
+ * dEmbed = dModel) is Hugging Face's `transformer.wte.weight` with the LM head tied to it (a
+ * `Gemm` with `transB`, no second copy of the table; output `logits`). Any other embedding is
+ * archai's `AdaptiveEmbedding` (dEmbed-wide table(s) projected to dModel, scaled by √dModel)
+ * with its tied `ProjectedAdaptiveLogSoftmax`, whose output (still named `logits`) holds
+ * log-probabilities. The head can be chosen (`head`): a plain embedding may also take the
+ * adaptive softmax.
  *
  * @module
  */
 import type { Arch } from "../arch/types.ts";
 import { InputError } from "../util/errors.ts";
+import {
+  adaptiveLogSoftmax,
+  adaptiveTokenEmbedding,
+  defaultGpt2Head,
+  embeddingLayout,
+  GPT2_HEADS,
+  type Gpt2Head,
+  isPlainEmbedding,
+  outputLayerInitializers,
+  tokenEmbeddingInitializers,
+} from "./adaptive.ts";
 import { GraphBuilder, type Initializer, type OnnxModel } from "./graph.ts";
 import { GPT2_INIT_STD, seededInitializer, type UniformInit, uniformWithStd } from "./weights.ts";
 
@@ -39,6 +57,12 @@ export interface Gpt2EmitOptions {
   seed?: number;
   /** Logits of the last position only (`[batch, 1, vocab]`); default false. */
   lastTokenOnly?: boolean;
+  /**
+   * Output layer: `"lm-head"` (plain embeddings only) or `"adaptive-softmax"` (log-probabilities);
+   * default {@linkcode defaultGpt2Head}: the lm-head for a plain embedding, else the adaptive
+   * softmax.
+   */
+  head?: Gpt2Head;
 }
 
 /** LayerNorm epsilon of GPT-2. */
@@ -50,37 +74,51 @@ export const MASKED_SCORE: number = -1e9;
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 /**
- * Throws an `InputError` unless the architecture can be emitted: a gpt2 backbone with plain
- * embeddings (`divVal` 1, `dEmbed` = `dModel`) and a tied LM head.
+ * Throws an `InputError` unless the architecture can be emitted with that output layer: a gpt2
+ * backbone with a tied output layer (`tieWeight`); the lm-head only over a plain embedding
+ * (`divVal` 1, dEmbed = dModel). Projected (dEmbed ≠ dModel) and adaptive (`divVal` > 1)
+ * embeddings are emitted with archai's tied adaptive softmax.
  *
  * @example
  * ```ts
  * import { checkEmittable } from "./gpt2.ts";
  * import { validateArch } from "../arch/mod.ts";
  * checkEmittable(validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 4, dInner: 256 }));
+ * checkEmittable(validateArch({
+ *   backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 4, dInner: 256, dEmbed: 128, divVal: 4,
+ * }));
  * ```
  */
-export function checkEmittable(arch: Arch): void {
+export function checkEmittable(arch: Arch, options: { head?: Gpt2Head } = {}): void {
   if (arch.backbone !== "gpt2") {
     throw new InputError(
-      `backbone: emission supports only gpt2, got ${arch.backbone} (relative positions and adaptive embeddings are not emitted)`,
-    );
-  }
-  if (arch.divVal !== 1 || arch.dEmbed !== arch.dModel) {
-    throw new InputError(
-      `divVal: emission supports only plain embeddings (divVal 1, dEmbed = dModel), got divVal ${arch.divVal}, dEmbed ${arch.dEmbed}, dModel ${arch.dModel}`,
+      `backbone: emission supports only gpt2, got ${arch.backbone} (relative positions are not emitted)`,
     );
   }
   if (!arch.tieWeight) {
-    throw new InputError("tieWeight: emission supports only an LM head tied to the embedding");
+    throw new InputError(
+      "tieWeight: emission supports only an output layer tied to the embedding",
+    );
+  }
+  const head = options.head ?? defaultGpt2Head(arch);
+  if (!GPT2_HEADS.includes(head)) {
+    throw new InputError(`head: expected one of ${GPT2_HEADS.join(", ")}, got ${head}`);
+  }
+  if (head === "lm-head" && !isPlainEmbedding(arch)) {
+    throw new InputError(
+      `head: the lm-head needs a plain embedding (divVal 1, dEmbed = dModel), got divVal ${arch.divVal}, dEmbed ${arch.dEmbed}, dModel ${arch.dModel}; use adaptive-softmax`,
+    );
   }
 }
 
 /**
- * The weights of a GPT-2, in graph order, with Hugging Face state-dict names and shapes
- * (`transformer.h.{i}.attn.c_attn.weight` is `[d, 3d]`, Conv1D layout). Initialisation follows
- * GPT-2's scale: std 0.02 (output projections 0.02/√(2·nLayer)), LayerNorm weights 1 ± 0.1,
- * biases ± 0.02, all uniform and never zero.
+ * The weights of a GPT-2, in graph order. Decoder blocks, positions and the plain table carry
+ * Hugging Face state-dict names and shapes (`transformer.h.{i}.attn.c_attn.weight` is `[d, 3d]`,
+ * Conv1D layout); projected or adaptive embeddings and the adaptive softmax carry archai's
+ * (`transformer.wte.emb_layers.{i}.weight`, `crit.cluster_weight`, …; see `adaptive.ts`). Tied
+ * weights appear once. Initialisation follows GPT-2's scale: std 0.02 (output projections
+ * 0.02/√(2·nLayer), embedding projections 0.01), LayerNorm weights 1 ± 0.1, biases ± 0.02, all
+ * uniform and never zero.
  *
  * @example
  * ```ts
@@ -88,18 +126,22 @@ export function checkEmittable(arch: Arch): void {
  * import { validateArch } from "../arch/mod.ts";
  * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 4, dInner: 256 });
  * gpt2Initializers(arch, 0).map((w) => w.name)[0]; // "transformer.wte.weight"
+ * gpt2Initializers(arch, 0, { head: "adaptive-softmax" }).at(-1)?.name; // "crit.out_layers_biases.0"
  * ```
  */
-export function gpt2Initializers(arch: Arch, seed = 0): Initializer[] {
+export function gpt2Initializers(
+  arch: Arch,
+  seed = 0,
+  options: { head?: Gpt2Head } = {},
+): Initializer[] {
   const d = arch.dModel;
   const weight = uniformWithStd(0, GPT2_INIT_STD);
   const projection = uniformWithStd(0, GPT2_INIT_STD / Math.sqrt(2 * arch.nLayer));
   const bias: UniformInit = { center: 0, halfWidth: 0.02 };
   const gain: UniformInit = { center: 1, halfWidth: 0.1 };
-  const list: Initializer[] = [];
+  const list: Initializer[] = tokenEmbeddingInitializers(arch, seed);
   const add = (name: string, dims: number[], init: UniformInit) =>
     list.push(seededInitializer(name, dims, seed, init));
-  add("transformer.wte.weight", [arch.vocabSize, d], weight);
   add("transformer.wpe.weight", [arch.nPositions, d], weight);
   for (let i = 0; i < arch.nLayer; i++) {
     const p = `transformer.h.${i}`;
@@ -119,21 +161,27 @@ export function gpt2Initializers(arch: Arch, seed = 0): Initializer[] {
   }
   add("transformer.ln_f.weight", [d], gain);
   add("transformer.ln_f.bias", [d], bias);
+  list.push(...outputLayerInitializers(arch, seed, options.head ?? defaultGpt2Head(arch)));
   return list;
 }
 
 /**
- * Whether an initializer name is an embedding table (not counted as decoder parameters).
+ * Whether an initializer lies outside the decoder (not counted as decoder parameters): the
+ * token embedding (`transformer.wte.*`), the learned positions (`transformer.wpe.weight`) or
+ * the adaptive softmax (`crit.*`).
  *
  * @example
  * ```ts
  * import { isEmbeddingWeight } from "./gpt2.ts";
  * isEmbeddingWeight("transformer.wpe.weight"); // true
+ * isEmbeddingWeight("transformer.wte.emb_projs.1"); // true
+ * isEmbeddingWeight("crit.cluster_weight"); // true
  * isEmbeddingWeight("transformer.ln_f.weight"); // false
  * ```
  */
 export function isEmbeddingWeight(name: string): boolean {
-  return name === "transformer.wte.weight" || name === "transformer.wpe.weight";
+  return name === "transformer.wte.weight" || name === "transformer.wpe.weight" ||
+    name.startsWith("transformer.wte.") || name.startsWith("crit.");
 }
 
 interface Ctx {
@@ -295,7 +343,9 @@ function lastPosition(c: Ctx, x: string): string {
  * `past_key_{i}`/`past_value_{i}` `[batch, nHead[i], past_sequence, dModel/nHead[i]]` with
  * `kvCache`); outputs: `logits` `[batch, sequence, vocab]` (`[batch, 1, vocab]` with
  * `lastTokenOnly`) and, with `kvCache`, `present_key_{i}`/`present_value_{i}`. Query position
- * s attends keys 0..past+s. Throws `InputError` for architectures it cannot emit.
+ * s attends keys 0..past+s. With the adaptive softmax (the default for projected or adaptive
+ * embeddings) `logits` holds log-probabilities over the whole vocabulary (metadata
+ * `lts.output`). Throws `InputError` for architectures it cannot emit.
  *
  * @example
  * ```ts
@@ -304,10 +354,16 @@ function lastPosition(c: Ctx, x: string): string {
  * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: [4, 2], dInner: 256 });
  * const model = emitGpt2(arch, { dialect: "fast", kvCache: true, seed: 1 });
  * model.outputs.map((o) => o.name); // ["logits", "present_key_0", …]
+ * const adaptive = validateArch({
+ *   backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 4, dInner: 256, dEmbed: 128, divVal: 4,
+ * });
+ * emitGpt2(adaptive).metadata["lts.output"]; // "log-probabilities"
  * ```
  */
 export function emitGpt2(arch: Arch, options: Gpt2EmitOptions = {}): OnnxModel {
-  checkEmittable(arch);
+  checkEmittable(arch, options);
+  const head = options.head ?? defaultGpt2Head(arch);
+  const layout = embeddingLayout(arch, head);
   const dialect = options.dialect ?? "portable";
   if (!GPT2_DIALECTS.includes(dialect)) throw new InputError(`dialect: unknown ${dialect}`);
   const kvCache = options.kvCache ?? false;
@@ -317,7 +373,7 @@ export function emitGpt2(arch: Arch, options: Gpt2EmitOptions = {}): OnnxModel {
   }
   const g = new GraphBuilder("gpt2");
   const weights = new Map<string, Initializer>();
-  for (const init of gpt2Initializers(arch, seed)) weights.set(init.name, init);
+  for (const init of gpt2Initializers(arch, seed, { head })) weights.set(init.name, init);
   const used = new Set<string>();
   const w = (name: string): string => {
     const init = weights.get(name);
@@ -347,7 +403,9 @@ export function emitGpt2(arch: Arch, options: Gpt2EmitOptions = {}): OnnxModel {
   const positions = kvCache
     ? positionIds
     : g.op("Range", [g.int64s([0], true), seqLen, g.int64s([1], true)]);
-  const tokens = g.op("Gather", [w("transformer.wte.weight"), inputIds], { axis: { int: 0 } });
+  const tokens = isPlainEmbedding(arch)
+    ? g.op("Gather", [w("transformer.wte.weight"), inputIds], { axis: { int: 0 } })
+    : adaptiveTokenEmbedding(c, inputIds, layout);
   const places = g.op("Gather", [w("transformer.wpe.weight"), positions], { axis: { int: 0 } });
   const embedded = g.op("Add", [tokens, places]);
   const mask = causalMask(c, seqLen, pastLen);
@@ -360,7 +418,8 @@ export function emitGpt2(arch: Arch, options: Gpt2EmitOptions = {}): OnnxModel {
     hidden = fastDecoder(c, embedded, mask);
     if (options.lastTokenOnly) hidden = lastPosition(c, hidden);
   }
-  tiedHead(c, hidden);
+  if (head === "lm-head") tiedHead(c, hidden);
+  else adaptiveLogSoftmax(c, hidden, layout);
   g.output("logits", "float32", ["batch", options.lastTokenOnly ? 1 : "sequence", arch.vocabSize]);
   if (kvCache) {
     for (let i = 0; i < arch.nLayer; i++) {
@@ -381,6 +440,8 @@ export function emitGpt2(arch: Arch, options: Gpt2EmitOptions = {}): OnnxModel {
       "lts.seed": String(seed),
       "lts.kv_cache": String(kvCache),
       "lts.last_token_only": String(options.lastTokenOnly ?? false),
+      "lts.head": head,
+      "lts.output": head === "lm-head" ? "logits" : "log-probabilities",
       "lts.arch": JSON.stringify(arch),
     },
   });

@@ -5,14 +5,22 @@
  *
  * Main entry points:
  * - `emitGpt2(arch: Arch, options?: { dialect?: "portable" | "fast"; kvCache?: boolean;
- *   seed?: number; lastTokenOnly?: boolean }): OnnxModel`
+ *   seed?: number; lastTokenOnly?: boolean; head?: "lm-head" | "adaptive-softmax" }): OnnxModel`
  * - `writeOnnx(model: OnnxModel, path: string, options?: { externalData?: "auto" | boolean }):
  *   Promise<{ onnxPath: string; dataPath?: string; onnxBytes: number; dataBytes: number }>`
- * - `gpt2Initializers(arch: Arch, seed?: number): Initializer[]` (HF state-dict names/shapes)
- * - `checkEmittable(arch: Arch): void` (throws `InputError`)
- * - `referenceLogits(arch, weights, inputIds)`: a plain TypeScript forward pass for tiny models.
+ * - `gpt2Initializers(arch: Arch, seed?: number, options?: { head? }): Initializer[]` (HF
+ *   state-dict names for the decoder and a plain table; archai's for adaptive parts)
+ * - `checkEmittable(arch: Arch, options?: { head? }): void` (throws `InputError`)
+ * - `embeddingLayout(arch, head?)`: which weight plays which part in the embedding and head.
+ * - `referenceLogits(arch, weights, inputIds, options?)`: a plain TypeScript forward pass for
+ *   tiny models.
  *
- * Graph I/O: `input_ids` `[batch, sequence]` int64 → `logits` `[batch, sequence|1, vocab]`;
+ * Embeddings: a plain table (`divVal` 1, dEmbed = dModel) with Hugging Face's tied LM head, or
+ * archai's `AdaptiveEmbedding` (dEmbed ≠ dModel and/or `divVal` > 1, cutoffs) with its tied
+ * `ProjectedAdaptiveLogSoftmax`; every gpt2 architecture of the `lts-gpt2` space is emitted.
+ *
+ * Graph I/O: `input_ids` `[batch, sequence]` int64 → `logits` `[batch, sequence|1, vocab]`
+ * (log-probabilities under the adaptive softmax);
  * with `kvCache`, also `position_ids` `[batch, sequence]` int64 and per layer i
  * `past_key_i`/`past_value_i` → `present_key_i`/`present_value_i`, all
  * `[batch, nHead[i], time, dModel/nHead[i]]` float32 (past time may be 0).
@@ -31,5 +39,6 @@ export * from "./graph.ts";
 export * from "./proto.ts";
 export * from "./weights.ts";
 export * from "./write.ts";
+export * from "./adaptive.ts";
 export * from "./gpt2.ts";
 export * from "./reference.ts";

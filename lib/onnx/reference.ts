@@ -1,11 +1,15 @@
 /**
  * A plain TypeScript GPT-2 forward pass, written from the model's definition (not from the ONNX
- * graph), for checking emitted models on tiny architectures. It is slow (no blocking, double
- * precision); keep it to models of a few hundred thousand parameters.
+ * graph), for checking emitted models on tiny architectures: Hugging Face's GPT-2 with a plain
+ * embedding and tied LM head, or archai's `AdaptiveEmbedding` (projected to dModel, scaled by
+ * √dModel) with its tied `ProjectedAdaptiveLogSoftmax` (log-probabilities over the whole
+ * vocabulary; `tie_projs` `[false, true, …]`). It is slow (no blocking, double precision); keep
+ * it to models of a few hundred thousand parameters.
  *
  * @module
  */
 import type { Arch } from "../arch/types.ts";
+import { vocabClusters } from "../params/embedding.ts";
 
 /** GPT-2's `layer_norm_epsilon`. */
 const LAYER_NORM_EPSILON = 1e-5;
@@ -89,9 +93,131 @@ function attention(qkv: Float64Array, seq: number, d: number, heads: number): Fl
   return out;
 }
 
+/** Options of {@linkcode referenceLogits}. */
+export interface ReferenceOptions {
+  /**
+   * `"lm-head"` (plain embeddings only) or `"adaptive-softmax"`; default: the lm-head for a
+   * plain embedding (`divVal` 1, dEmbed = dModel), else the adaptive softmax.
+   */
+  head?: "lm-head" | "adaptive-softmax";
+}
+
+/** `P [rows, cols]` (row-major) times a vector of length `cols`: `P · x`. */
+function matVec(p: Float32Array, rows: number, x: ArrayLike<number>): Float64Array {
+  const cols = x.length;
+  const out = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let dot = 0;
+    for (let k = 0; k < cols; k++) dot += p[r * cols + k] * x[k];
+    out[r] = dot;
+  }
+  return out;
+}
+
+/** `xᵀ · P` for `P [rows, cols]` and x of length rows. */
+function vecMat(x: ArrayLike<number>, p: Float32Array, cols: number): Float64Array {
+  const out = new Float64Array(cols);
+  for (let r = 0; r < x.length; r++) {
+    for (let k = 0; k < cols; k++) out[k] += x[r] * p[r * cols + k];
+  }
+  return out;
+}
+
+function logSoftmax(x: Float64Array): Float64Array {
+  let max = -Infinity;
+  for (const v of x) max = Math.max(max, v);
+  let sum = 0;
+  for (const v of x) sum += Math.exp(v - max);
+  const log = max + Math.log(sum);
+  return x.map((v) => v - log);
+}
+
+/** One token's input embedding (length dModel), without the position. */
+function tokenEmbedding(arch: Arch, weight: WeightLookup, token: number): ArrayLike<number> {
+  const d = arch.dModel;
+  if (arch.divVal === 1 && arch.dEmbed === d) {
+    return weight("transformer.wte.weight").subarray(token * d, (token + 1) * d);
+  }
+  // archai AdaptiveEmbedding: the token's cluster table row, F.linear with emb_projs (P·row).
+  let cluster = 0, start = 0, width = arch.dEmbed;
+  if (arch.divVal > 1) {
+    const clusters = vocabClusters(arch);
+    cluster = clusters.findIndex((c) => token >= c.start && token < c.end);
+    ({ start, width } = clusters[cluster]);
+  }
+  const table = weight(`transformer.wte.emb_layers.${cluster}.weight`);
+  const row = table.subarray((token - start) * width, (token - start + 1) * width);
+  const projected = matVec(weight(`transformer.wte.emb_projs.${cluster}`), d, row);
+  return projected.map((v) => v * Math.sqrt(d));
+}
+
 /**
- * Logits of a GPT-2 (tied LM head, plain embeddings) for token rows `inputIds[b][s]`, positions
- * 0..seq−1, as a flat `[batch, seq, vocab]` array.
+ * archai's ProjectedAdaptiveLogSoftmax without a target (log-probabilities of every token) for
+ * one hidden state h (length dModel), tied: output tables = input tables, head projection
+ * `crit.out_projs.0`, tail projections = the embedding's.
+ */
+function adaptiveLogProbs(arch: Arch, weight: WeightLookup, h: Float64Array): Float64Array {
+  const clusters = vocabClusters(arch);
+  const adaptive = arch.divVal > 1;
+  const projected = !(arch.divVal === 1 && arch.dEmbed === arch.dModel);
+  const out = new Float64Array(arch.vocabSize);
+  // _compute_logit: (h · proj) · Wᵀ + b, proj [dModel, width].
+  const logits = (i: number, x: Float64Array, extraRows = 0): Float64Array => {
+    const c = clusters[i];
+    const width = c.width;
+    const table = weight(
+      adaptive
+        ? `transformer.wte.emb_layers.${i}.weight`
+        : (projected ? "transformer.wte.emb_layers.0.weight" : "transformer.wte.weight"),
+    );
+    const bias = weight(`crit.out_layers_biases.${adaptive ? i : 0}`);
+    const rowOffset = adaptive ? 0 : c.start;
+    const n = c.end - c.start;
+    const result = new Float64Array(n + extraRows);
+    for (let t = 0; t < n; t++) {
+      let dot = bias[rowOffset + t];
+      for (let k = 0; k < width; k++) dot += x[k] * table[(rowOffset + t) * width + k];
+      result[t] = dot;
+    }
+    return result;
+  };
+  const projection = (i: number): string | null => {
+    if (!projected) return null;
+    if (i === 0) return "crit.out_projs.0";
+    return `transformer.wte.emb_projs.${adaptive ? i : 0}`;
+  };
+  const hidden = (i: number) => {
+    const name = projection(i);
+    return name === null ? h : vecMat(h, weight(name), clusters[i].width);
+  };
+  const nTail = clusters.length - 1;
+  const x0 = hidden(0);
+  const headLogits = logits(0, x0, nTail);
+  if (nTail > 0) {
+    const clusterWeight = weight("crit.cluster_weight");
+    const clusterBias = weight("crit.cluster_bias");
+    const shortlist = clusters[0].end;
+    for (let j = 0; j < nTail; j++) {
+      let dot = clusterBias[j];
+      for (let k = 0; k < arch.dEmbed; k++) dot += x0[k] * clusterWeight[j * arch.dEmbed + k];
+      headLogits[shortlist + j] = dot;
+    }
+  }
+  const head = logSoftmax(headLogits);
+  out.set(head.subarray(0, clusters[0].end), 0);
+  for (let i = 1; i < clusters.length; i++) {
+    const tail = logSoftmax(logits(i, hidden(i)));
+    const clusterLogProb = head[clusters[0].end + i - 1];
+    out.set(tail.map((v) => v + clusterLogProb), clusters[i].start);
+  }
+  return out;
+}
+
+/**
+ * The output of a GPT-2 for token rows `inputIds[b][s]`, positions 0..seq−1, as a flat
+ * `[batch, seq, vocab]` array: logits of the tied LM head, or with the adaptive softmax
+ * log-probabilities (see the module notes). Weights are looked up by the emitter's names
+ * (Hugging Face's, archai's for adaptive parts).
  *
  * @example
  * ```ts
@@ -107,18 +233,24 @@ export function referenceLogits(
   arch: Arch,
   weight: WeightLookup,
   inputIds: readonly (readonly number[])[],
+  options: ReferenceOptions = {},
 ): Float32Array {
   const d = arch.dModel;
   const vocab = arch.vocabSize;
+  const plain = arch.divVal === 1 && arch.dEmbed === d;
+  const head = options.head ?? (plain ? "lm-head" : "adaptive-softmax");
+  if (head === "lm-head" && !plain) {
+    throw new RangeError("referenceLogits: lm-head needs a plain embedding");
+  }
   const seq = inputIds[0]?.length ?? 0;
-  const wte = weight("transformer.wte.weight");
   const wpe = weight("transformer.wpe.weight");
   const logits = new Float32Array(inputIds.length * seq * vocab);
   inputIds.forEach((row, b) => {
     if (row.length !== seq) throw new RangeError("referenceLogits: ragged inputIds");
     let x = new Float64Array(seq * d);
     for (let s = 0; s < seq; s++) {
-      for (let j = 0; j < d; j++) x[s * d + j] = wte[row[s] * d + j] + wpe[s * d + j];
+      const token = tokenEmbedding(arch, weight, row[s]);
+      for (let j = 0; j < d; j++) x[s * d + j] = token[j] + wpe[s * d + j];
     }
     for (let i = 0; i < arch.nLayer; i++) {
       const p = `transformer.h.${i}`;
@@ -160,6 +292,11 @@ export function referenceLogits(
     );
     for (let s = 0; s < seq; s++) {
       const o = (b * seq + s) * vocab;
+      if (head === "adaptive-softmax") {
+        logits.set(adaptiveLogProbs(arch, weight, h.subarray(s * d, (s + 1) * d)), o);
+        continue;
+      }
+      const wte = weight("transformer.wte.weight");
       for (let t = 0; t < vocab; t++) {
         let dot = 0;
         for (let j = 0; j < d; j++) dot += h[s * d + j] * wte[t * d + j];
