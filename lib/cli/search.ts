@@ -51,7 +51,10 @@ measures only those. --strategy random proposes as many new random architectures
 
 Space:
   --preset NAME              ${PRESET_NAMES.join(", ")} (gpt2 backbones only: the
-                             profiler emits gpt2; adaptive embeddings are replaced by plain ones)
+                             profiler emits gpt2). Embedding genes are searched as the preset
+                             has them: plain embeddings get the tied LM head, projected or
+                             adaptive ones (lts-gpt2: dEmbed, divVal) archai's tied adaptive
+                             softmax
   --homogeneous              one n_head/d_inner for every layer
   --d-inner-ratio R          d_inner >= R·d_model (default per preset)
   --min-decoder-params N     inclusive bounds on decoder parameters (never proposed outside)
@@ -142,11 +145,9 @@ export interface SearchPlan {
   resume: boolean;
   baselines: boolean;
   config: RunConfig;
-  /** The space searched (plain embeddings). */
+  /** The space searched (the preset's embedding choices included). */
   space: SearchSpace;
   settings: ProfileSettings;
-  /** Whether the preset's adaptive-embedding choices were replaced by a plain embedding. */
-  plainEmbedding: boolean;
 }
 
 /**
@@ -210,8 +211,7 @@ export function planSearch(args: string[]): SearchPlan {
       `--preset: ${preset} has a ${preset_.backbone} backbone; the profiler emits gpt2 only`,
     );
   }
-  const plainEmbedding = preset_.dEmbed !== "dModel" || preset_.divVal.some((k) => k !== 1);
-  const space: SearchSpace = { ...preset_, dEmbed: "dModel", divVal: [1] };
+  const space: SearchSpace = preset_;
 
   const search: Partial<SearchOptions> = {
     strategy: choiceFlag(values, "strategy", STRATEGIES, "evolution"),
@@ -251,7 +251,7 @@ export function planSearch(args: string[]): SearchPlan {
       preset,
       homogeneous: space.homogeneous,
       dInnerRatio: space.dInnerRatio,
-      embedding: "plain",
+      embedding: "as-space",
       definition,
     },
     search: options,
@@ -264,7 +264,6 @@ export function planSearch(args: string[]): SearchPlan {
     config,
     space,
     settings,
-    plainEmbedding,
   };
 }
 
@@ -378,12 +377,6 @@ export const command: Command = {
     const plan = planSearch(args);
     // Check the folder and, on resume, the options before loading the runtime.
     await prepareRunDir(plan.dir, plan.config, undefined, plan.resume, FLAG_OF_PATH);
-    if (plan.plainEmbedding) {
-      console.error(
-        `search: ${plan.config.space.preset}: adaptive-embedding choices replaced by a plain ` +
-          `embedding (the profiler emits plain embeddings only; decoder parameters are unaffected)`,
-      );
-    }
     const device = deviceFingerprint(await detectDevice(), plan.settings);
     const { measure, measureMany } = profilerMeasures(plan.settings);
     const result = await runSearchInDir({
