@@ -39,9 +39,12 @@ export function reportSearchBudget(ctx: Pick<StudyContext, "quick">): ReportSear
     : { preset: "lts-gpt2", iterations: 5, population: 30, maxDecoderParams: 60e6, seed: 1 };
 }
 
+/** Environment variable naming the folder of the report's search runs (default `data/runs/`). */
+export const RUNS_DIR_ENV = "LTS_RUNS_DIR";
+
 /**
- * The run folder of one report search, under `data/runs/` (separate folders for quick and fresh
- * reports, so they never resume each other).
+ * The run folder of one report search, under `$LTS_RUNS_DIR` or `data/runs/` (separate folders for
+ * quick and fresh reports, so they never resume each other).
  *
  * @example
  * ```ts
@@ -51,7 +54,8 @@ export function reportSearchBudget(ctx: Pick<StudyContext, "quick">): ReportSear
  */
 export function reportRunDir(ctx: Pick<StudyContext, "quick" | "fresh">, name: string): string {
   const suffix = `${ctx.quick ? "-quick" : ""}${ctx.fresh ? "-fresh" : ""}`;
-  return join(PROJECT_ROOT, "data", "runs", `report-${name}${suffix}`);
+  const root = Deno.env.get(RUNS_DIR_ENV) || join(PROJECT_ROOT, "data", "runs");
+  return join(root, `report-${name}${suffix}`);
 }
 
 /**

@@ -1,0 +1,84 @@
+/**
+ * End to end: `deno task report --quick` executes every notebook of `notebooks/` in the real Deno
+ * kernel, measuring on this machine into a temporary profile cache and run folder, and headless
+ * Chromium loads every page with no console error, no network request, and the expected figures.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../lib/util/paths.ts";
+import { browserTestMode, checkPage, launchChromium } from "./browser.ts";
+
+/** Figures each notebook must show (top-level SVGs, at least), and extra markers. */
+const EXPECTED: Record<string, { minSvgs: number; contains?: string[] }> = {
+  "01-proxy": { minSvgs: 2, contains: ["Spearman", "1121 of 1121"] },
+  "02-aspect-ratio": { minSvgs: 2, contains: ["Max / min per budget"] },
+  "03-hetero-vs-homo": { minSvgs: 2, contains: ["Hypervolume"] },
+  "04-pareto-3d": { minSvgs: 4, contains: ["lts-scatter3d", "3-D Pareto frontier"] },
+  "05-opt350m-2048": { minSvgs: 1, contains: ["OPT-350M baseline"] },
+  "06-text-prediction": { minSvgs: 1, contains: ["latencyChar"] },
+};
+
+const mode = browserTestMode();
+
+Deno.test({
+  name: "e2e: deno task report --quick runs every notebook and Chromium loads every page cleanly",
+  ignore: mode === "skip",
+  // playwright-core keeps its Chromium pipe and timers alive past browser.close()
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    if (mode === "fail") throw new Error("chromium is missing (CI must install Debian's chromium)");
+    const notebooks = [...Deno.readDirSync(join(PROJECT_ROOT, "notebooks"))]
+      .map((e) => e.name)
+      .filter((n) => n.endsWith(".ipynb"))
+      .map((n) => n.replace(/\.ipynb$/, ""))
+      .sort();
+    assert.deepEqual(notebooks, Object.keys(EXPECTED).sort(), "every notebook has expectations");
+
+    const tmp = await Deno.makeTempDir({ prefix: "lts-e2e-" });
+    const out = join(tmp, "reports");
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "report", "--quick", "--out", out],
+      cwd: PROJECT_ROOT,
+      env: { LTS_PROFILE_CACHE: join(tmp, "profile.jsonl"), LTS_RUNS_DIR: join(tmp, "runs") },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const log = new TextDecoder().decode(stderr);
+    assert.equal(code, 0, `deno task report --quick failed:\n${log.slice(-4000)}`);
+    assert.match(log, new RegExp(`report: ${notebooks.length} ok, 0 failed`));
+    // Measurements went to the temporary cache, one JSON line each.
+    const cached = (await Deno.readTextFile(join(tmp, "profile.jsonl"))).trim().split("\n");
+    assert.ok(cached.length >= 10, `only ${cached.length} measurements cached`);
+
+    const browser = await launchChromium();
+    try {
+      for (const name of notebooks) {
+        const page = join(out, `${name}.html`);
+        const html = await Deno.readTextFile(page);
+        assert.match(html, /Quick run/, `${name}: the page says it is a quick run`);
+        assert.match(html, /Measured on |measured|Nothing here is measured/, `${name}: provenance`);
+        for (const marker of EXPECTED[name].contains ?? []) {
+          assert.ok(html.includes(marker), `${name}: page lacks ${JSON.stringify(marker)}`);
+        }
+        const seen = await checkPage(page, { browser });
+        assert.deepEqual(seen.consoleErrors, [], `${name}: console errors`);
+        assert.deepEqual(seen.pageErrors, [], `${name}: page errors`);
+        assert.deepEqual(seen.externalRequests, [], `${name}: network requests`);
+        assert.ok(
+          seen.svgCount >= EXPECTED[name].minSvgs,
+          `${name}: ${seen.svgCount} SVG figures, expected at least ${EXPECTED[name].minSvgs}`,
+        );
+      }
+      const index = await checkPage(join(out, "index.html"), { browser });
+      assert.deepEqual(index.consoleErrors, []);
+      const indexHtml = await Deno.readTextFile(join(out, "index.html"));
+      for (const name of notebooks) {
+        assert.ok(indexHtml.includes(`${name}.html`), `index links ${name}`);
+      }
+    } finally {
+      await browser.close();
+    }
+    await Deno.remove(tmp, { recursive: true });
+  },
+});
