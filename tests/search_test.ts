@@ -462,7 +462,6 @@ Deno.test("cli search: existing run dir is refused; --resume with other options 
     assert.equal(plan.config.search.seed, 1);
     // The preset's embedding genes are searched (no plain-embedding substitution).
     assert.deepEqual(plan.space.divVal, [1, 2, 4]);
-    assert.equal(plan.config.space.embedding, "as-space");
     await runSearchInDir({
       dir,
       config: plan.config,

@@ -7,11 +7,8 @@
  */
 import { join } from "node:path";
 import { detectDevice, deviceFingerprint } from "../profile/fingerprint.ts";
-import { profileArch, profileMany } from "../profile/profile.ts";
-import type { ProfileResult } from "../profile/result.ts";
 import {
   DIALECTS,
-  measurementSettings,
   type ProfileSettings,
   PROVIDERS,
   validateProfileSettings,
@@ -22,14 +19,9 @@ import { compareWithBaselines, frontierHypervolumes } from "../search/compare.ts
 import { type SearchOptions, STRATEGIES, validateSearchOptions } from "../search/options.ts";
 import { spaceOperators } from "../search/operators.ts";
 import { renderSearchProgress } from "../search/progress.ts";
+import { deviceRunConfig, profilerMeasures } from "../search/device.ts";
 import { prepareRunDir, type RunConfig, runSearchInDir } from "../search/run_dir.ts";
-import type {
-  FrontierPoint,
-  Measure,
-  MeasureMany,
-  Measurement,
-  SearchProgress,
-} from "../search/types.ts";
+import type { FrontierPoint, Measure, SearchProgress } from "../search/types.ts";
 import { getSpace, type SearchSpace } from "../space/mod.ts";
 import { PRESET_NAMES } from "../space/types.ts";
 import { InputError } from "../util/errors.ts";
@@ -244,19 +236,7 @@ export function planSearch(args: string[]): SearchPlan {
       `--seq-len: ${settings.seqLen} is above the space's ${space.nPositions} positions`,
     );
   }
-  const { description: _description, ...definition } = space;
-  const config: RunConfig = {
-    version: 1,
-    space: {
-      preset,
-      homogeneous: space.homogeneous,
-      dInnerRatio: space.dInnerRatio,
-      embedding: "as-space",
-      definition,
-    },
-    search: options,
-    profile: measurementSettings(settings) as unknown as Record<string, unknown>,
-  };
+  const config = deviceRunConfig(preset, space, options, settings);
   return {
     dir: out,
     resume: values.resume === true,
@@ -264,24 +244,6 @@ export function planSearch(args: string[]): SearchPlan {
     config,
     space,
     settings,
-  };
-}
-
-function measurement(r: ProfileResult): Measurement {
-  if (!r.ok) return { ok: false, reason: r.reason };
-  const { p50, p10, p90, mean, n } = r.latencyMs;
-  return { ok: true, latencyMs: { p50, p10, p90, mean, n }, peakMemoryBytes: r.peakMemoryBytes };
-}
-
-/** The profiler as the search's `measure` (one architecture) and `measureMany` (in order). */
-function profilerMeasures(
-  settings: ProfileSettings,
-): { measure: Measure; measureMany: MeasureMany } {
-  return {
-    measure: async (arch) => measurement(await profileArch(arch, settings)),
-    measureMany: async function* (archs) {
-      for await (const r of profileMany(archs, settings)) yield measurement(r);
-    },
   };
 }
 
