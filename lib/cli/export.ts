@@ -27,7 +27,7 @@ Writes one candidate of a search run (its id from candidates.jsonl, frontier.jso
 search's output; a unique prefix of 4+ characters is enough):
   json   the compact ArchConfig JSON (what every lts command reads)
   yaml   an archai-style model_config.yaml (snake_case; cutoffs end with n_token; d_embed, div_val)
-  onnx   the ONNX model (gpt2 backbone, plain embedding) with seeded random weights; weights over
+  onnx   the ONNX model (gpt2 backbone, any embedding) with seeded random weights; weights over
          1 MiB go to PATH.data beside it
 
 Options:

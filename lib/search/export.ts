@@ -78,7 +78,7 @@ export function archaiYaml(arch: Arch): string {
 }
 
 /**
- * Writes the ONNX model of an architecture (GPT-2 backbone with plain embeddings; others throw
+ * Writes the ONNX model of an architecture (GPT-2 backbone, any embedding; transformer-xl throws
  * {@linkcode InputError}) with seeded random weights, atomically; large weights go to
  * `<path>.data` beside it.
  *
