@@ -5,6 +5,7 @@
  * @module
  */
 import { InputError } from "../util/errors.ts";
+import { describeValue, withWhere } from "../util/validate.ts";
 import {
   type Arch,
   type ArchConfig,
@@ -29,17 +30,9 @@ const KNOWN_FIELDS = new Set([
   "tieWeight",
 ]);
 
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (Array.isArray(value)) return "an array";
-  if (value === null) return "null";
-  if (typeof value === "object") return "an object";
-  return String(value);
-}
-
 function positiveInt(value: unknown, field: string): number {
   if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw new InputError(`${field}: expected a positive integer, got ${describe(value)}`);
+    throw new InputError(`${field}: expected a positive integer, got ${describeValue(value)}`);
   }
   if (value <= 0) throw new InputError(`${field}: must be positive, got ${value}`);
   return value;
@@ -69,18 +62,12 @@ function perLayer(value: unknown, field: string, nLayer: number): number[] {
  * ```
  */
 export function validateArch(input: unknown, where = ""): Arch {
-  const prefix = where ? `${where}: ` : "";
-  try {
-    return validateInner(input);
-  } catch (e) {
-    if (e instanceof InputError && prefix) throw new InputError(prefix + e.message);
-    throw e;
-  }
+  return withWhere(where, () => validateInner(input));
 }
 
 function validateInner(input: unknown): Arch {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
-    throw new InputError(`architecture: expected a JSON object, got ${describe(input)}`);
+    throw new InputError(`architecture: expected a JSON object, got ${describeValue(input)}`);
   }
   const raw = input as Record<string, unknown>;
   for (const key of Object.keys(raw)) {
@@ -93,7 +80,7 @@ function validateInner(input: unknown): Arch {
   if (!BACKBONES.includes(raw.backbone as Backbone)) {
     throw new InputError(
       `backbone: expected one of ${BACKBONES.map((b) => `"${b}"`).join(", ")}, got ${
-        raw.backbone === undefined ? "nothing" : describe(raw.backbone)
+        raw.backbone === undefined ? "nothing" : describeValue(raw.backbone)
       }`,
     );
   }
@@ -125,7 +112,9 @@ function validateInner(input: unknown): Arch {
   if (raw.cutoffs === undefined) cutoffs = [...DEFAULT_CUTOFFS];
   else {
     if (!Array.isArray(raw.cutoffs)) {
-      throw new InputError(`cutoffs: expected an array of integers, got ${describe(raw.cutoffs)}`);
+      throw new InputError(
+        `cutoffs: expected an array of integers, got ${describeValue(raw.cutoffs)}`,
+      );
     }
     cutoffs = raw.cutoffs.map((c, i) => positiveInt(c, `cutoffs[${i}]`));
     for (let i = 1; i < cutoffs.length; i++) {
@@ -146,7 +135,9 @@ function validateInner(input: unknown): Arch {
   let tieWeight = true;
   if (raw.tieWeight !== undefined) {
     if (typeof raw.tieWeight !== "boolean") {
-      throw new InputError(`tieWeight: expected true or false, got ${describe(raw.tieWeight)}`);
+      throw new InputError(
+        `tieWeight: expected true or false, got ${describeValue(raw.tieWeight)}`,
+      );
     }
     tieWeight = raw.tieWeight;
   }

@@ -8,3 +8,4 @@ export * from "./rng.ts";
 export * from "./hash.ts";
 export * from "./fs.ts";
 export * from "./paths.ts";
+export * from "./validate.ts";
