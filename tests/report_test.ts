@@ -295,6 +295,32 @@ function countTypes(messages: JupyterMessage[]): Record<string, number> {
 }
 
 Deno.test({
+  name: "kernel: a progress display is created once even when updates are not awaited",
+  async fn() {
+    // Inside the project, so that the kernel finds deno.json and its npm imports.
+    const cwd = new URL("./fixtures/notebooks", import.meta.url).pathname;
+    const kernel = await startKernel({ cwd });
+    try {
+      const plots = new URL("../lib/plots/mod.ts", import.meta.url).href;
+      const result = await kernel.execute([
+        `import { createProgress } from "${plots}";`,
+        'const p = createProgress("study", 20, { minIntervalMs: 0 });',
+        "for (let i = 1; i <= 20; i++) void p.update(i, `item ${i}`);",
+        "await p.finish();",
+      ].join("\n"));
+      assert.equal(result.status, "ok");
+      const counts = countTypes(result.outputs);
+      assert.equal(counts.display_data, 1, `one display, got ${JSON.stringify(counts)}`);
+      assert.equal(counts.update_display_data, 20);
+      const last = result.outputs.at(-1)!.content.data as Record<string, string>;
+      assert.match(last["text/plain"], /^study: 20\/20 \(100%.*done$/);
+    } finally {
+      await kernel.shutdown();
+    }
+  },
+});
+
+Deno.test({
   name: "kernel: no output is lost after idle (50 logs + 50 displays, twice, same counts)",
   async fn() {
     const cwd = await Deno.makeTempDir({ prefix: "lts-kernel-test-" });
