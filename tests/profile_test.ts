@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Arch } from "../lib/arch/types.ts";
-import { validateArch } from "../lib/arch/validate.ts";
+import { archHash } from "../lib/arch/hash.ts";
+import { compactArch, validateArch } from "../lib/arch/validate.ts";
+import { emitGpt2, writeOnnx } from "../lib/onnx/mod.ts";
+import { forwardFlops } from "../bench/flops.ts";
+import { benchCandidates, classifyRuns, formatTable } from "../bench/profile_bench.ts";
 import {
   type ChildMessage,
   defaultSpawner,
@@ -459,6 +463,171 @@ Deno.test("profileArch: generation gives PL, TL and latencyChar p50 ≤ p95", as
   assert.equal(g.latencyCharMs.n, 4);
   assert.ok(g.latencyCharMs.p50 > 0 && g.latencyCharMs.p50 <= g.latencyCharMs.p95);
   assert.ok(g.peakMemoryBytes > 0);
+});
+
+const TINY_B: Arch = validateArch({ ...compactArch(TINY), dModel: 48, nHead: [2, 4] });
+const TINY_C: Arch = validateArch({ ...compactArch(TINY), nLayer: 1, nHead: 2, dInner: 80 });
+
+Deno.test("profileMany: preloading hands each job to the child spawned for it (one per job)", async () => {
+  for (const overlapSessionCreation of [false, true]) {
+    const { spawner, count } = countingSpawner();
+    const phases: string[] = [];
+    const results = [];
+    for await (
+      const r of profileMany([TINY, TINY_B, TINY_C], QUICK, {
+        cache: false,
+        spawner,
+        overlapSessionCreation,
+        onEvent: (e) => e.kind === "phase" && phases.push(e.phase),
+      })
+    ) results.push(r);
+    assert.equal(count(), 3, `overlap ${overlapSessionCreation}: spawned ${count()}`);
+    assert.deepEqual(results.map((r) => r.ok), [true, true, true], JSON.stringify(results));
+    assert.deepEqual(
+      results.map((r) => r.archHash),
+      [TINY, TINY_B, TINY_C].map((a) => archHash(a)),
+    );
+    assert.deepEqual(
+      phases.filter((p) => p !== "session"),
+      ["warmup", "wait", "timing", "warmup", "wait", "timing", "warmup", "wait", "timing"],
+    );
+  }
+});
+
+Deno.test("profileMany: a preloaded child that crashes fails only its own candidate", async () => {
+  for (const overlapSessionCreation of [false, true]) {
+    let n = 0;
+    const crash = fakeSpawner(`console.error("boom: preloaded"); Deno.exit(3);`);
+    const spawner: Spawner = () => (++n === 2 ? crash() : defaultSpawner());
+    const results = [];
+    for await (
+      const r of profileMany([TINY, TINY_B, TINY_C], QUICK, {
+        cache: false,
+        spawner,
+        overlapSessionCreation,
+      })
+    ) results.push(r);
+    assert.deepEqual(results.map((r) => r.ok), [true, false, true], JSON.stringify(results));
+    assert.ok(!results[1].ok && /exited with code 3.*boom: preloaded/.test(results[1].reason));
+    assert.equal(n, 3);
+  }
+});
+
+Deno.test("profileMany: preload with generation jobs and a cached candidate in the middle", async () => {
+  const cache = new ProfileCache(join(tmp, "preload.jsonl"));
+  const settings = { ...QUICK, generation: { promptLen: 4, newTokens: 3, repeats: 2 } };
+  const first = await profileArch(TINY_B, settings, { cache });
+  assert.ok(first.ok);
+  const { spawner, count } = countingSpawner();
+  const models = join(tmp, "preload-models");
+  const results = [];
+  for await (
+    const r of profileMany([TINY, TINY_B, TINY_C], settings, { cache, spawner, tmpDir: models })
+  ) results.push(r);
+  assert.deepEqual(results.map((r) => r.ok && r.cached), [false, true, false]);
+  assert.ok(results.every((r) => r.ok && r.generation?.tokenLatencyMs?.n === 4));
+  assert.equal(count(), 4); // forward + generation for each of the two measured candidates
+  assert.deepEqual([...Deno.readDirSync(models)], []); // every model file removed
+});
+
+Deno.test("profileArch: a result stands even when the child fails after sending it", async () => {
+  const measurement = {
+    kind: "forward",
+    latencyMs: { p50: 2, p10: 1, p90: 3, mean: 2, n: 10 },
+    stopReason: "stable",
+    peakMemoryBytes: 1000,
+    baselineMemoryBytes: 50,
+    sessionMs: 5,
+    warmupMs: 1,
+    timedMs: 20,
+  };
+  const r = await profileArch(TINY, QUICK, {
+    cache: false,
+    spawner: fakeSpawner(
+      `console.log(JSON.stringify({ event: "phase", phase: "wait" }));
+       console.log(JSON.stringify({ event: "result", ok: true, measurement: ${
+        JSON.stringify(measurement)
+      } }));
+       Deno.exit(1);`,
+    ),
+  });
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.equal(r.latencyMs.p50, 2);
+  assert.equal(r.timings.timedMs, 20);
+});
+
+Deno.test("child: a held, gated job waits for a line after its session and after its warm-up", async () => {
+  const path = join(tmp, "held", "forward.onnx");
+  await writeOnnx(emitGpt2(TINY, { dialect: "fast", lastTokenOnly: true }), path);
+  const child = defaultSpawner();
+  const job = {
+    kind: "forward",
+    modelPath: path,
+    settings: validateProfileSettings(QUICK),
+    vocabSize: TINY.vocabSize,
+    nHead: TINY.nHead,
+    dModel: TINY.dModel,
+    held: true,
+    gated: true,
+  };
+  const writer = child.stdin.getWriter();
+  const send = (line: string) => writer.write(new TextEncoder().encode(line + "\n"));
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  const next = async (): Promise<ChildMessage> => {
+    while (!buffer.includes("\n")) {
+      const { value, done } = await lines.read();
+      if (done) throw new Error("child ended early");
+      buffer += value;
+    }
+    const end = buffer.indexOf("\n");
+    const line = buffer.slice(0, end);
+    buffer = buffer.slice(end + 1);
+    return JSON.parse(line);
+  };
+  const phase = async () => {
+    const m = await next();
+    return m.event === "phase" ? m.phase : m.event;
+  };
+  assert.equal(await phase(), "ready");
+  await send(JSON.stringify(job));
+  assert.equal(await phase(), "session");
+  assert.equal(await phase(), "loaded"); // and nothing more until told
+  await send("go");
+  assert.equal(await phase(), "warmup");
+  assert.equal(await phase(), "wait");
+  await send("go");
+  await writer.close();
+  assert.equal(await phase(), "timing");
+  const result = await next();
+  assert.ok(result.event === "result" && result.ok, JSON.stringify(result));
+  await lines.cancel();
+  await child.stderr.cancel();
+  assert.equal((await child.status).code, 0);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Benchmark helpers.
+
+Deno.test("bench: FLOP formula, run classification, table", () => {
+  const gpt2 = validateArch({ backbone: "gpt2", nLayer: 12, dModel: 768, nHead: 12, dInner: 3072 });
+  // 2·192·12·(4·768² + 2·768·3072) + 12·4·192²·768 + 2·768·50257
+  assert.equal(forwardFlops(gpt2, 192), 32_614_907_904 + 1_358_954_496 + 77_194_752);
+  assert.equal(
+    forwardFlops(gpt2, 1, { pastLen: 191 }),
+    2 * 12 * 7_077_888 + 12 * 4 * 192 * 768 + 2 * 768 * 50257,
+  );
+  assert.equal(
+    forwardFlops(gpt2, 4, { lastTokenOnly: false }) - forwardFlops(gpt2, 4),
+    3 * 2 * 768 * 50257,
+  );
+  assert.deepEqual(classifyRuns([[0, 1], [2, 3], [4, 6], [10, 11]], [[1.5, 3.5], [5, 9]]), {
+    quietMs: [1, 1],
+    busyMs: [1],
+  });
+  assert.equal(formatTable([{ a: "x", b: "1" }, { a: "yy", b: "22" }]), "a   b\nx   1\nyy  22");
+  assert.equal(benchCandidates(3, 1).length, 3);
+  assert.deepEqual(benchCandidates(3, 1), benchCandidates(3, 1));
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -2,9 +2,12 @@
  * The measuring child process: `deno run -A lib/profile/child.ts`. It imports ONNX Runtime,
  * says `ready` on stdout, reads ONE job (a JSON line) from stdin, measures it, prints the
  * result and exits. Every message is one JSON line on stdout (`event`: `ready`, `phase`,
- * `result`); stderr is free text (ONNX Runtime's own logging). A `gated` job says phase `wait`
- * after its warm-up and reads one more line (`go`) before the timed runs. An idle child whose
- * stdin closes before a job exits quietly.
+ * `result`); stderr is free text (ONNX Runtime's own logging). A `held` job says phase
+ * `loaded` once its session exists and reads one line (`go`) before the warm-up; a `gated` job
+ * says phase `wait` after its warm-up and reads one more line (`go`) before the timed runs. The
+ * result is sent as soon as the timed runs are done, before the session is released, so the
+ * parent need not wait for the release or the exit. An idle child whose stdin closes before a
+ * job exits quietly.
  *
  * Each child measures exactly one model, so its peak resident set is that model's own: the
  * high-water mark is reset after the import and the job are read (see memory.ts), the model
@@ -40,17 +43,33 @@ export interface ChildJob {
    * that the parent can finish its parallel work first (it never overlaps the timed runs).
    */
   gated?: boolean;
+  /**
+   * After creating the session, say `loaded` and read a line from stdin before the warm-up, so
+   * that a child given its job early (while another child is still measuring) creates its
+   * session but never runs the model before the parent says so.
+   */
+  held?: boolean;
 }
 
 /** What the child is doing: loading, warming up, waiting for `go`, or timing. */
 export type ChildPhase = "session" | "warmup" | "wait" | "timing";
 
+/**
+ * The phases a child reports on stdout: those of {@linkcode ChildPhase} and `loaded` (a held
+ * job's session exists; it waits for `go` before the warm-up), which only the parent sees.
+ */
+export type ChildWirePhase = ChildPhase | "loaded";
+
 /** Hooks of the measuring functions. */
 export interface MeasureHooks {
   /** Called at each phase change. */
-  onPhase?: (phase: ChildPhase) => void;
-  /** Awaited between the warm-up and the timed runs. */
+  onPhase?: (phase: ChildWirePhase) => void;
+  /** Awaited between the session creation and the warm-up (phase `loaded`). */
+  beforeWarmup?: () => Promise<void>;
+  /** Awaited between the warm-up and the timed runs (phase `wait`). */
   beforeTiming?: () => Promise<void>;
+  /** Called with the measurement as soon as it is complete, before the session is released. */
+  onResult?: (measurement: ForwardMeasurement | GenerationMeasurement) => void;
 }
 
 /** What a forward job measured. */
@@ -78,7 +97,7 @@ export interface GenerationMeasurement {
 /** One line the child prints. */
 export type ChildMessage =
   | { event: "ready"; startupMs: number }
-  | { event: "phase"; phase: ChildPhase }
+  | { event: "phase"; phase: ChildWirePhase }
   | { event: "result"; ok: true; measurement: ForwardMeasurement | GenerationMeasurement }
   | { event: "result"; ok: false; reason: string };
 
@@ -125,6 +144,10 @@ export async function measureForward(
   const t0 = performance.now();
   const session = await ort.InferenceSession.create(job.modelPath, sessionOptions(s));
   const sessionMs = performance.now() - t0;
+  if (hooks.beforeWarmup) {
+    onPhase("loaded");
+    await hooks.beforeWarmup();
+  }
   const rng = createRng(s.seed).fork("input_ids");
   const feeds = {
     input_ids: new ort.Tensor(
@@ -147,8 +170,7 @@ export async function measureForward(
   const timing = await timeRuns(run, { ...s, warmupRuns: 0 });
   const timedMs = performance.now() - t2;
   const peakMemoryBytes = meter.peakAboveBaselineBytes();
-  await session.release();
-  return {
+  const measurement: ForwardMeasurement = {
     kind: "forward",
     latencyMs: summarizeLatency(timing.samplesMs),
     stopReason: timing.stopReason,
@@ -158,6 +180,9 @@ export async function measureForward(
     warmupMs,
     timedMs,
   };
+  hooks.onResult?.(measurement);
+  await session.release();
+  return measurement;
 }
 
 /**
@@ -187,6 +212,10 @@ export async function measureGeneration(
   const t0 = performance.now();
   const session = await ort.InferenceSession.create(job.modelPath, sessionOptions(s));
   const sessionMs = performance.now() - t0;
+  if (hooks.beforeWarmup) {
+    onPhase("loaded");
+    await hooks.beforeWarmup();
+  }
   const rng = createRng(s.seed).fork("generation");
   const emptyPast: Record<string, ort.Tensor> = {};
   job.nHead.forEach((h, i) => {
@@ -244,8 +273,7 @@ export async function measureGeneration(
   for (let r = 0; r < g.repeats; r++) repeats.push(await repeat());
   const timedMs = performance.now() - t2;
   const peakMemoryBytes = meter.peakAboveBaselineBytes();
-  await session.release();
-  return {
+  const measurement: GenerationMeasurement = {
     kind: "generation",
     generation: summarizeGeneration(repeats, g, peakMemoryBytes),
     baselineMemoryBytes: meter.baselineBytes,
@@ -253,6 +281,9 @@ export async function measureGeneration(
     warmupMs,
     timedMs,
   };
+  hooks.onResult?.(measurement);
+  await session.release();
+  return measurement;
 }
 
 function send(message: ChildMessage): void {
@@ -291,23 +322,29 @@ async function main(startupMs: number): Promise<number> {
   const lines = new LineReader();
   const line = await lines.next();
   if (line === undefined || line.trim() === "") return 0; // Stdin closed: an unused spare.
+  let sent = false;
   try {
     const job = JSON.parse(line) as ChildJob;
+    // Any line (or the end of stdin) means go.
+    const go = async () => {
+      await lines.next();
+    };
     const hooks: MeasureHooks = {
       onPhase: (phase) => send({ event: "phase", phase }),
-      beforeTiming: job.gated
-        ? async () => {
-          // Any line (or the end of stdin) means go.
-          await lines.next();
-        }
-        : undefined,
+      beforeWarmup: job.held ? go : undefined,
+      beforeTiming: job.gated ? go : undefined,
+      onResult: (measurement) => {
+        send({ event: "result", ok: true, measurement });
+        sent = true;
+      },
     };
     const measurement = job.kind === "generation"
       ? await measureGeneration(job, hooks)
       : await measureForward(job, hooks);
-    send({ event: "result", ok: true, measurement });
+    if (!sent) send({ event: "result", ok: true, measurement });
     return 0;
   } catch (e) {
+    if (sent) return 0; // Only the release failed: the result stands.
     const reason = String((e as Error)?.message ?? e).split("\n")[0].slice(0, 500);
     send({ event: "result", ok: false, reason });
     return 1;

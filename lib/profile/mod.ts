@@ -24,4 +24,11 @@ export * from "./generation.ts";
 export * from "./cache.ts";
 export * from "./progress.ts";
 export * from "./profile.ts";
-export type { ChildJob, ChildMessage, ForwardMeasurement, GenerationMeasurement } from "./child.ts";
+export type {
+  ChildJob,
+  ChildMessage,
+  ChildPhase,
+  ChildWirePhase,
+  ForwardMeasurement,
+  GenerationMeasurement,
+} from "./child.ts";

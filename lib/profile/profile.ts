@@ -11,8 +11,27 @@
  * child of candidate i creates its session and warms up (untimed), the parent emits the model
  * of candidate i+1 (`prefetch`) and spawns the child that will measure it (`prespawn`; Deno's
  * start-up and the runtime import). The child of candidate i then waits (phase `wait`) until
- * both are done before its timed runs start, so no work of ours runs in parallel with a timed
- * run. The per-candidate overhead left is about max(session + warm-up of i, emission of i+1).
+ * both are done, and until earlier children have exited and old model files are removed,
+ * before its timed runs start, so no work of ours runs in parallel with a timed run. As soon
+ * as its result arrives (it is sent before the session is released), the job of candidate i+1
+ * goes to the waiting child (`preload`): its session creation then overlaps the exit of child
+ * i, the removal of its files and the caller's bookkeeping (a search's checkpoint writes). The
+ * per-candidate overhead left is about max(session + warm-up of i+1, emission of i+2).
+ *
+ * What is left is mostly the session creation (ONNX Runtime pre-packing the weights: 70–95 %
+ * of it; ≈ 0.7 s for GPT-2 small) and the warm-up run: ≈ 20–28 % and 7–9 % of the timed runs
+ * for lts-gpt2 candidates on a 2-vCPU Xeon (bench/profile_bench.ts, bench/search_bench.ts).
+ * Measured there and NOT adopted: turning off pre-packing (session 3–20× faster, but prompt
+ * runs 20–40 % slower and a lower peak memory: it would change what is measured); other session
+ * options (arena, memory patterns, optimisation level; within noise); glibc huge pages for the
+ * child (`GLIBC_TUNABLES=glibc.malloc.hugetlb=1`: session 10–20 % faster, but it changes the
+ * memory behaviour being measured). `overlapSessionCreation` hides the session creation behind
+ * the previous timed runs (wall / Σ timed ≈ 1.10–1.17 instead of ≈ 1.26–1.43), but it is off
+ * by default because it disturbs them: in A/B runs a concurrent session creation in another
+ * process moved the timed p50 by +0.4 %, +1.3 % and +13 % on a quiet machine (a pure-arithmetic
+ * control: ±0.2 %, so the interference is the memory system, not the core count) and by 1.9×
+ * on a loaded one; and over 8 candidates the adaptive loop then needed ≈ 35 % more timed runs,
+ * so the wall time did not drop.
  *
  * @module
  */
@@ -27,6 +46,7 @@ import type {
   ChildJob,
   ChildMessage,
   ChildPhase,
+  ChildWirePhase,
   ForwardMeasurement,
   GenerationMeasurement,
 } from "./child.ts";
@@ -100,6 +120,21 @@ export interface ProfileManyOptions extends ProfileOptions {
   prefetch?: boolean;
   /** Spawn the next child while this one loads and warms up (default true). */
   prespawn?: boolean;
+  /**
+   * Send the next job to its pre-spawned child as soon as this child's timed runs end, so that
+   * its session creation and warm-up overlap this child's exit, the file removal and the
+   * caller's bookkeeping (default true; needs `prefetch` and `prespawn`).
+   */
+  preload?: boolean;
+  /**
+   * Send the next job when this child's timed runs START instead (the child is held after its
+   * session creation until its turn): the next session creation, and the emission and spawn
+   * after it, then run on another core during the timed runs. Default false: it halves the
+   * overhead but disturbs the timed runs (p50 +0.4 % to +13 % on a quiet 2-vCPU Xeon, 1.9× on
+   * a loaded one; more runs before the p50 is stable). Re-measure with `bench/profile_bench.ts`
+   * (A/B section) before turning it on for a machine with more cores.
+   */
+  overlapSessionCreation?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -108,6 +143,18 @@ export interface ProfileManyOptions extends ProfileOptions {
 type ChildOutcome =
   | { ok: true; measurement: ForwardMeasurement | GenerationMeasurement; childReadyMs: number }
   | { ok: false; reason: string };
+
+/** Hooks of {@linkcode ChildHandle.run}. */
+interface RunHooks {
+  onPhase: (phase: ChildWirePhase) => void;
+  /**
+   * Awaited before the timed runs (the child waits in phase `wait`; not counted towards the
+   * timeout), so that the parent's parallel work never overlaps a timed run.
+   */
+  gate: () => Promise<unknown>;
+  /** Called once the child has been told to start its timed runs. */
+  onTimingStart?: () => void;
+}
 
 /** A spawned child whose stdout messages are read from the start, in the background. */
 class ChildHandle {
@@ -119,13 +166,24 @@ class ChildHandle {
   #readyAt: number | undefined;
   #reading: Promise<void>;
   #onReady: () => void = () => {};
+  #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  #sentAt = 0;
+  #job: ChildJob | undefined;
   /** Resolves once the child has imported the runtime (or ended). */
   readonly ready: Promise<void>;
+  /** Resolves once the process has exited and its output is read. */
+  readonly exited: Promise<void>;
 
   constructor(process: Deno.ChildProcess) {
     this.#process = process;
     this.ready = new Promise((resolve) => (this.#onReady = resolve));
     this.#reading = Promise.all([this.#readStdout(), this.#readStderr()]).then(() => {});
+    this.exited = Promise.all([process.status, this.#reading]).then(() => {});
+  }
+
+  /** The job this child was given, if any. */
+  get job(): ChildJob | undefined {
+    return this.#job;
   }
 
   async #readStdout(): Promise<void> {
@@ -203,8 +261,7 @@ class ChildHandle {
     } catch {
       this.kill();
     }
-    await this.#process.status;
-    await this.#reading;
+    await this.exited;
   }
 
   #lastStderrLine(): string {
@@ -212,19 +269,46 @@ class ChildHandle {
     return lines.length ? lines[lines.length - 1].trim().slice(0, 300) : "";
   }
 
+  async #write(line: string): Promise<void> {
+    try {
+      this.#writer ??= this.#process.stdin.getWriter();
+      await this.#writer.write(new TextEncoder().encode(line + "\n"));
+    } catch {
+      // The child is gone already: its status tells why, in run().
+    }
+  }
+
+  async #closeStdin(): Promise<void> {
+    try {
+      this.#writer ??= this.#process.stdin.getWriter();
+      await this.#writer.close();
+    } catch {
+      // The child is gone already.
+    }
+  }
+
   /**
-   * Sends the job and waits for the result, the timeout or the abort. With a `gate`, the child
-   * waits after its warm-up until the gate resolves (that wait does not count towards the
-   * timeout), so that parallel work in the parent never overlaps the timed runs.
+   * Sends the job (gated: the child waits before its timed runs until {@linkcode run} lets it
+   * go). A `held` job also waits after its session creation until {@linkcode run} starts.
+   */
+  async start(job: ChildJob): Promise<void> {
+    this.#job = job;
+    this.#sentAt = performance.now();
+    await this.#write(JSON.stringify({ ...job, gated: true }));
+  }
+
+  /**
+   * Runs the job (sending it first unless {@linkcode start} did) and waits for the result, the
+   * timeout or the abort. The timeout counts from here, without the time spent at the gate.
+   * Returns as soon as the result arrives: the child releases its session and exits on its own
+   * (see {@linkcode exited}).
    */
   async run(
     job: ChildJob,
     timeoutMs: number,
     signal: AbortSignal | undefined,
-    onPhase: (phase: ChildPhase) => void,
-    gate?: () => Promise<unknown>,
+    hooks: RunHooks,
   ): Promise<ChildOutcome> {
-    const sentAt = performance.now();
     let phase = "start-up";
     let stop: "timeout" | "abort" | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -247,48 +331,34 @@ class ChildHandle {
     };
     signal?.addEventListener("abort", onAbort, { once: true });
     arm();
-    const writer = this.#process.stdin.getWriter();
-    const encoder = new TextEncoder();
-    const closeStdin = async () => {
-      try {
-        await writer.close();
-      } catch {
-        // The child is gone already.
-      }
-    };
     try {
-      try {
-        await writer.write(encoder.encode(JSON.stringify({ ...job, gated: !!gate }) + "\n"));
-        if (!gate) await closeStdin();
-      } catch {
-        // The child is gone already: its status tells why, below.
-      }
+      if (this.#job === undefined) await this.start(job);
+      else if (this.#job.held) await this.#write("go");
       while (true) {
         const message = await this.#next();
         if (message === undefined) break;
         if (message.event === "phase") {
           phase = message.phase;
-          onPhase(message.phase);
-          if (message.phase === "wait" && gate) {
+          hooks.onPhase(message.phase);
+          if (message.phase === "wait") {
             disarm();
-            await gate();
+            await hooks.gate();
             if (stop) break;
             arm();
-            try {
-              await writer.write(encoder.encode("go\n"));
-            } catch {
-              // The child is gone: its status tells why, below.
-            }
-            await closeStdin();
+            await this.#write("go");
+            await this.#closeStdin();
+            hooks.onTimingStart?.();
           }
         } else if (message.event === "result") {
-          await this.#process.status;
-          if (!message.ok) return { ok: false, reason: message.reason };
-          const readyAt = this.#readyAt ?? sentAt;
+          if (!message.ok) {
+            await this.exited;
+            return { ok: false, reason: message.reason };
+          }
+          const readyAt = this.#readyAt ?? this.#sentAt;
           return {
             ok: true,
             measurement: message.measurement,
-            childReadyMs: Math.max(0, readyAt - sentAt),
+            childReadyMs: Math.max(0, readyAt - this.#sentAt),
           };
         }
       }
@@ -312,27 +382,49 @@ class ChildHandle {
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
-      await closeStdin();
+      await this.#closeStdin();
     }
   }
 }
 
-/** Hands out children, keeping one spare spawned ahead when asked to. */
+/**
+ * Hands out children: at most one spare spawned ahead (runtime imported, no job yet) and at most
+ * one preloaded child (job sent early). Keeps track of children that are still exiting and of
+ * other background work (file removal), so that the next timed runs can wait for them.
+ */
 class ChildPool {
   #spawner: Spawner;
   #prespawn: boolean;
   #spare: ChildHandle | undefined;
+  #loaded: ChildHandle | undefined;
+  #background = new Set<Promise<unknown>>();
 
   constructor(spawner: Spawner, prespawn: boolean) {
     this.#spawner = spawner;
     this.#prespawn = prespawn;
   }
 
-  /** A child for one job (the spare if there is one); spawns the next spare. */
-  take(): ChildHandle {
+  #spawn(): ChildHandle {
     const child = this.#spare ?? new ChildHandle(this.#spawner());
     this.#spare = undefined;
     return child;
+  }
+
+  /** The child for `job`: the preloaded one if it holds this job, else the spare or a new one. */
+  take(job: ChildJob): ChildHandle {
+    const loaded = this.#loaded;
+    this.#loaded = undefined;
+    if (loaded?.job?.modelPath === job.modelPath && loaded.job.kind === job.kind) return loaded;
+    if (loaded) this.#discard(loaded);
+    return this.#spawn();
+  }
+
+  /** Sends `job` to the spare (spawning one if needed) ahead of its turn. */
+  preload(job: ChildJob): void {
+    if (this.#loaded) this.#discard(this.#loaded);
+    const child = this.#spawn();
+    this.#loaded = child;
+    this.track(child.start(job));
   }
 
   /** Spawns a spare now (call once the current child got its job). */
@@ -345,10 +437,34 @@ class ChildPool {
     return this.#spare?.ready ?? Promise.resolve();
   }
 
+  /** Hands back a child whose result arrived; it exits in the background. */
+  retire(child: ChildHandle): void {
+    this.track(child.exited);
+  }
+
+  /** Background work that the next timed runs wait for. */
+  track(work: Promise<unknown>): void {
+    const p = work.catch(() => {}).finally(() => this.#background.delete(p));
+    this.#background.add(p);
+  }
+
+  /** Resolves once every tracked background job has finished. */
+  async settled(): Promise<void> {
+    while (this.#background.size > 0) await Promise.all([...this.#background]);
+  }
+
+  #discard(child: ChildHandle): void {
+    child.kill();
+    this.retire(child);
+  }
+
   async close(): Promise<void> {
     const spare = this.#spare;
     this.#spare = undefined;
+    if (this.#loaded) this.#discard(this.#loaded);
+    this.#loaded = undefined;
     await spare?.dismiss();
+    await this.settled();
   }
 }
 
@@ -447,6 +563,35 @@ function firstLine(e: unknown): string {
   return String((e as Error)?.message ?? e).split("\n")[0].slice(0, 500);
 }
 
+/** How one candidate's jobs are run, and what to do around them. */
+interface MeasureContext {
+  /** Awaited before each timed run (the next candidate's model, the spare child, cleanup). */
+  gate: () => Promise<unknown>;
+  /** Whether more jobs follow this candidate's (spawn a spare while it measures). */
+  moreAfter: boolean;
+  /**
+   * Hands the job after `job` to a child ahead of its turn; called when `job`'s timed runs end
+   * (or start, with `overlapSessionCreation`).
+   */
+  handoff?: (job: ChildJob) => void;
+  /** Call `handoff` when the timed runs start instead of when they end. */
+  overlap: boolean;
+}
+
+function jobsFor(plan: Plan, emitted: Emitted): ChildJob[] {
+  const job = (kind: ChildJob["kind"], modelPath: string): ChildJob => ({
+    kind,
+    modelPath,
+    settings: plan.settings,
+    vocabSize: plan.arch.vocabSize,
+    nHead: plan.arch.nHead,
+    dModel: plan.arch.dModel,
+  });
+  const jobs = [job("forward", emitted.forwardPath)];
+  if (emitted.generationPath) jobs.push(job("generation", emitted.generationPath));
+  return jobs;
+}
+
 /** Measures a prepared candidate with children from the pool. */
 async function measure(
   plan: Plan,
@@ -454,45 +599,41 @@ async function measure(
   pool: ChildPool,
   options: ProfileOptions,
   startedAt: number,
-  context: { gate: () => Promise<unknown>; moreAfter: boolean },
+  context: MeasureContext,
 ): Promise<ProfileResult> {
   if ("error" in emitted) return failure(plan, `emit: ${emitted.error}`);
-  const s = plan.settings;
-  const job = (kind: ChildJob["kind"], modelPath: string): ChildJob => ({
-    kind,
-    modelPath,
-    settings: s,
-    vocabSize: plan.arch.vocabSize,
-    nHead: plan.arch.nHead,
-    dModel: plan.arch.dModel,
-  });
-  const onPhase = (phase: ChildPhase) =>
-    options.onEvent?.({ kind: "phase", archHash: plan.archHash, phase });
-  const runOne = async (j: ChildJob, moreAfter: boolean) => {
-    const child = pool.take();
-    const outcome = child.run(j, s.timeoutMs, options.signal, onPhase, async () => {
-      // Before the timed runs: the next model's file and the spare child must be ready.
-      await context.gate();
-      await pool.spareReady();
-    });
-    if (moreAfter) pool.prepareNext();
-    return await outcome;
+  const onPhase = (phase: ChildWirePhase) => {
+    if (phase !== "loaded") options.onEvent?.({ kind: "phase", archHash: plan.archHash, phase });
   };
-  const hasGeneration = emitted.generationPath !== undefined;
-  const forward = await runOne(
-    job("forward", emitted.forwardPath),
-    hasGeneration || context.moreAfter,
-  );
-  if (!forward.ok) return failure(plan, forward.reason);
-  const f = forward.measurement as ForwardMeasurement;
-  let generation: GenerationMeasurement | undefined;
-  let childReadyMs = forward.childReadyMs;
-  if (emitted.generationPath) {
-    const g = await runOne(job("generation", emitted.generationPath), context.moreAfter);
-    if (!g.ok) return failure(plan, `generation: ${g.reason}`);
-    generation = g.measurement as GenerationMeasurement;
-    childReadyMs += g.childReadyMs;
+  const jobs = jobsFor(plan, emitted);
+  const outcomes: ChildOutcome[] = [];
+  for (let k = 0; k < jobs.length; k++) {
+    const child = pool.take(jobs[k]);
+    const handoff = () => context.handoff?.(jobs[k]);
+    const outcome = child.run(jobs[k], plan.settings.timeoutMs, options.signal, {
+      onPhase,
+      gate: async () => {
+        // Before the timed runs: the next model's file and the spare child must be ready, and
+        // earlier children must have exited.
+        await context.gate();
+        await pool.spareReady();
+        await pool.settled();
+      },
+      onTimingStart: context.overlap ? handoff : undefined,
+    });
+    if (k + 1 < jobs.length || context.moreAfter) pool.prepareNext();
+    const o = await outcome;
+    pool.retire(child);
+    if (!o.ok) {
+      return failure(plan, k === 0 ? o.reason : `generation: ${o.reason}`);
+    }
+    if (!context.overlap) handoff();
+    outcomes.push(o);
   }
+  const f = outcomes[0].ok ? outcomes[0].measurement as ForwardMeasurement : undefined;
+  const g = outcomes[1]?.ok ? outcomes[1].measurement as GenerationMeasurement : undefined;
+  if (!f) throw new Error("profile: no forward measurement");
+  const childReadyMs = outcomes.reduce((s, o) => s + (o.ok ? o.childReadyMs : 0), 0);
   const result: ProfileSuccess = {
     ok: true,
     archHash: plan.archHash,
@@ -508,15 +649,15 @@ async function measure(
     timings: {
       emitMs: emitted.emitMs,
       childReadyMs,
-      sessionMs: f.sessionMs + (generation?.sessionMs ?? 0),
-      warmupMs: f.warmupMs + (generation?.warmupMs ?? 0),
-      timedMs: f.timedMs + (generation?.timedMs ?? 0),
+      sessionMs: f.sessionMs + (g?.sessionMs ?? 0),
+      warmupMs: f.warmupMs + (g?.warmupMs ?? 0),
+      timedMs: f.timedMs + (g?.timedMs ?? 0),
       totalMs: performance.now() - startedAt,
     },
     cached: false,
     measuredAt: new Date().toISOString(),
   };
-  if (generation) result.generation = generation.generation;
+  if (g) result.generation = g.generation;
   return result;
 }
 
@@ -563,9 +704,9 @@ export async function profileArch(
 }
 
 /**
- * Measures architectures one after another (never two at once), yielding each result as it
- * finishes, in input order. Validates everything first, so bad input throws before any
- * measurement.
+ * Measures architectures one after another (never two timed runs at once), yielding each
+ * result as it finishes, in input order. Validates everything first, so bad input throws
+ * before any measurement.
  *
  * @example
  * ```ts
@@ -596,8 +737,36 @@ export async function* profileMany(
   }
   const cache = options.cache === false ? undefined : options.cache ?? new ProfileCache();
   const prefetch = options.prefetch ?? true;
-  const pool = new ChildPool(options.spawner ?? defaultSpawner, options.prespawn ?? true);
+  const prespawn = options.prespawn ?? true;
+  const preload = prefetch && prespawn && (options.preload ?? true);
+  const overlap = preload && (options.overlapSessionCreation ?? false);
+  const pool = new ChildPool(options.spawner ?? defaultSpawner, prespawn);
   const pending = new Map<number, Promise<Emitted | { error: string }>>();
+  const emission = (j: number) => {
+    let p = pending.get(j);
+    if (!p) pending.set(j, p = emitSafely(plans[j], options.tmpDir));
+    return p;
+  };
+  /** The next candidate's first job, sent to a child early (see ProfileManyOptions.preload). */
+  const handoffAfter =
+    (i: number, emitted: Emitted, next: number | undefined) => async (job: ChildJob) => {
+      const jobs = jobsFor(plans[i], emitted);
+      const k = jobs.findIndex((j) => j.modelPath === job.modelPath);
+      if (k + 1 < jobs.length) {
+        pool.preload({ ...jobs[k + 1], held: overlap });
+        return;
+      }
+      if (next === undefined) return;
+      const nextEmitted = await emission(next);
+      if ("error" in nextEmitted) return;
+      const nextJobs = jobsFor(plans[next], nextEmitted);
+      pool.preload({ ...nextJobs[0], held: overlap });
+      const after = await nextUncached(plans, next + 1, cache);
+      if (after !== undefined) emission(after);
+      if (nextJobs.length > 1 || after !== undefined) pool.prepareNext();
+    };
+  // The latest handoff; a candidate's jobs are taken only once it has run.
+  let handoff: Promise<void> = Promise.resolve();
   let done = 0;
   try {
     for (let i = 0; i < plans.length; i++) {
@@ -611,27 +780,28 @@ export async function* profileMany(
         result = hit;
       } else {
         options.onEvent?.({ kind: "emit", archHash: plan.archHash });
-        const emitting = pending.get(i) ?? emitSafely(plan, options.tmpDir);
-        pending.delete(i);
         const waitFrom = performance.now();
-        const emitted = await emitting;
+        const emitted = await emission(i);
         // Overhead is the part of the emission this candidate waited for (all of it, unless
-        // it was prefetched while the previous candidate loaded and warmed up).
+        // it was prefetched while the previous candidate was measured).
         if (!("error" in emitted)) emitted.emitMs = performance.now() - waitFrom;
+        await handoff;
         const next = await nextUncached(plans, i + 1, cache);
         let nextEmission: Promise<unknown> = Promise.resolve();
-        if (prefetch && next !== undefined) {
-          const p = emitSafely(plans[next], options.tmpDir);
-          pending.set(next, p);
-          nextEmission = p;
-        }
+        if (prefetch && next !== undefined) nextEmission = emission(next);
         try {
           result = await measure(plan, emitted, pool, options, startedAt, {
             gate: () => nextEmission,
             moreAfter: next !== undefined,
+            handoff: preload && !("error" in emitted)
+              ? (job) => pool.track(handoff = handoffAfter(i, emitted, next)(job).catch(() => {}))
+              : undefined,
+            overlap,
           });
         } finally {
-          await cleanup(emitted);
+          pending.delete(i);
+          // Removing the files runs in the background; the next timed runs wait for it.
+          pool.track(cleanup(emitted));
         }
         if (result.ok && cache) await cache.put(result);
       }

@@ -18,7 +18,11 @@ export interface ProfileTimings {
   emitMs: number;
   /** Waiting for the child's runtime import after sending the job (≈ 0 for a pre-spawned child). */
   childReadyMs: number;
-  /** Creating the inference session(s) in the child. */
+  /**
+   * Creating the inference session(s) in the child. With `preload` (the default of
+   * `profileMany`) it starts when the previous candidate's timed runs end, so part of it may
+   * lie before this candidate's start (the sum of the parts can exceed `totalMs`).
+   */
   sessionMs: number;
   /** Untimed warm-up runs. */
   warmupMs: number;

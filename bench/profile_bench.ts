@@ -1,0 +1,534 @@
+/**
+ * Benchmark of the measuring instrument (`deno run -A bench/profile_bench.ts`): everything is
+ * measured in one run, on this machine, with one ONNX Runtime thread, and printed as a table
+ * (progress on stderr) followed by one JSON summary line.
+ *
+ * 1. Emission of GPT-2 small (124 M parameters): emitGpt2 + writeOnnx, as the profiler does.
+ * 2. Session creation of that model, with and without weight pre-packing, in this process.
+ * 3. Per-candidate overhead of the profiler over 8 lts-gpt2 candidates (plain embeddings,
+ *    seed 1), with `preload` on (the default), `overlapSessionCreation` and `preload` off:
+ *    (total − timed) / timed per candidate and wall / Σ timed; with overlap, also the p50 of
+ *    each candidate relative to its p50 without.
+ * 4. `fast` vs `portable` dialect, GPT-2 small, one process, runs interleaved: prompt latency
+ *    (seq 192) and per-token latency (seq 1, 191 cached tokens).
+ * 5. Achieved FLOP/s of the GPT-2 small prompt pass (bench/flops.ts) against a 1024³ MatMul.
+ * 6. A/B: the timed runs of a typical candidate with and without background work in another
+ *    process (a session creation, a model emission, pure arithmetic), runs classified by
+ *    whether they ran entirely inside a busy interval or entirely outside every one.
+ *
+ * @module
+ */
+import * as ort from "onnxruntime-node";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { compactArch, validateArch } from "../lib/arch/validate.ts";
+import type { Arch } from "../lib/arch/types.ts";
+import { emitGpt2, GraphBuilder, writeOnnx } from "../lib/onnx/mod.ts";
+import { detectDevice } from "../lib/profile/fingerprint.ts";
+import { summarizeLatency } from "../lib/profile/latency.ts";
+import { profileMany } from "../lib/profile/profile.ts";
+import type { ProfileSuccess } from "../lib/profile/result.ts";
+import { getSpace, sampleArch } from "../lib/space/mod.ts";
+import { createRng } from "../lib/util/rng.ts";
+import { forwardFlops } from "./flops.ts";
+import { BENCH_SESSION_OPTIONS } from "./worker.ts";
+
+const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
+const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
+
+/**
+ * GPT-2 small (124 M parameters).
+ *
+ * @example
+ * ```ts
+ * import { GPT2_SMALL } from "./profile_bench.ts";
+ * GPT2_SMALL.dModel; // 768
+ * ```
+ */
+export const GPT2_SMALL: Arch = validateArch({
+  backbone: "gpt2",
+  nLayer: 12,
+  dModel: 768,
+  nHead: 12,
+  dInner: 3072,
+  vocabSize: 50257,
+  nPositions: 1024,
+});
+
+/**
+ * The benchmark's candidates: `count` lts-gpt2 architectures with plain embeddings, seeded.
+ *
+ * @example
+ * ```ts
+ * import { benchCandidates } from "./profile_bench.ts";
+ * benchCandidates(8, 1).length; // 8
+ * ```
+ */
+export function benchCandidates(count: number, seed: number): Arch[] {
+  const space = getSpace("lts-gpt2", { dEmbed: "dModel", divVal: [1] });
+  const rng = createRng(seed);
+  return Array.from({ length: count }, () => sampleArch(space, rng));
+}
+
+/**
+ * Median of numbers.
+ *
+ * @example
+ * ```ts
+ * import { median } from "./profile_bench.ts";
+ * median([3, 1, 2, 10]); // 2.5
+ * ```
+ */
+export function median(xs: readonly number[]): number {
+  return summarizeLatency(xs).p50;
+}
+
+/**
+ * Splits timed runs into those entirely outside every busy interval ("quiet") and those
+ * entirely inside one ("busy"); runs that straddle an edge are dropped.
+ *
+ * @example
+ * ```ts
+ * import { classifyRuns } from "./profile_bench.ts";
+ * classifyRuns([[0, 1], [2, 3], [4, 6]], [[1.5, 3.5], [5, 9]]);
+ * // { quietMs: [1], busyMs: [1] }
+ * ```
+ */
+export function classifyRuns(
+  runs: readonly (readonly [number, number])[],
+  busy: readonly (readonly [number, number])[],
+): { quietMs: number[]; busyMs: number[] } {
+  const quietMs: number[] = [];
+  const busyMs: number[] = [];
+  for (const [s, e] of runs) {
+    if (busy.some(([bs, be]) => bs <= s && be >= e)) busyMs.push(e - s);
+    else if (!busy.some(([bs, be]) => bs < e && be > s)) quietMs.push(e - s);
+  }
+  return { quietMs, busyMs };
+}
+
+/**
+ * Formats rows as a plain-text table with padded columns (the last column unpadded).
+ *
+ * @example
+ * ```ts
+ * import { formatTable } from "./profile_bench.ts";
+ * formatTable([{ a: "x", b: "1" }, { a: "yy", b: "2" }]); // "a   b\nx   1\nyy  2"
+ * ```
+ */
+export function formatTable(rows: readonly Record<string, string>[]): string {
+  if (rows.length === 0) return "";
+  const keys = Object.keys(rows[0]);
+  const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => r[k].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i + 1 < cells.length ? c.padEnd(widths[i]) : c)).join("  ").trimEnd();
+  return [line(keys), ...rows.map((r) => line(keys.map((k) => r[k])))].join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+
+type Row = {
+  metric: string;
+  value: string;
+  repeats: string;
+  setup: string;
+  note: string;
+};
+
+const rows: Row[] = [];
+let setup = "";
+const log = (text: string) => console.error(`[bench] ${text}`);
+const loadAvg = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 0)} ms`;
+
+function row(metric: string, value: string, repeats: number | string, note = ""): void {
+  rows.push({ metric, value, repeats: String(repeats), setup, note });
+  log(`${metric}: ${value} (${repeats}) ${note}`);
+}
+
+async function timeAsync(f: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await f();
+  return performance.now() - t0;
+}
+
+function randomTokens(n: number, vocab: number, seed: number): BigInt64Array {
+  const rng = createRng(seed);
+  return BigInt64Array.from({ length: n }, () => BigInt(rng.int(0, vocab - 1)));
+}
+
+function randomFloats(n: number, seed: number): Float32Array {
+  const rng = createRng(seed);
+  return Float32Array.from({ length: n }, () => rng.float() * 2 - 1);
+}
+
+/** Feeds of one KV-cache token pass: one new token at position `past`, `past` cached tokens. */
+function tokenFeeds(arch: Arch, past: number): Record<string, ort.Tensor> {
+  const feeds: Record<string, ort.Tensor> = {
+    input_ids: new ort.Tensor("int64", randomTokens(1, arch.vocabSize, 3), [1, 1]),
+    position_ids: new ort.Tensor("int64", BigInt64Array.of(BigInt(past)), [1, 1]),
+  };
+  arch.nHead.forEach((h, i) => {
+    const shape = [1, h, past, arch.dModel / h];
+    const n = past * arch.dModel;
+    feeds[`past_key_${i}`] = new ort.Tensor("float32", randomFloats(n, 10 + i), shape);
+    feeds[`past_value_${i}`] = new ort.Tensor("float32", randomFloats(n, 100 + i), shape);
+  });
+  return feeds;
+}
+
+/** Times the functions in turn (`rounds` each, the first one rotating every round): p50s. */
+async function interleaved(fns: (() => Promise<unknown>)[], rounds: number): Promise<number[]> {
+  for (const f of fns) await f();
+  const times: number[][] = fns.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < fns.length; k++) {
+      const j = (r + k) % fns.length;
+      times[j].push(await timeAsync(fns[j]));
+    }
+  }
+  return times.map(median);
+}
+
+async function worker(args: string[]): Promise<Deno.CommandOutput> {
+  return await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--config", CONFIG, WORKER, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+}
+
+function parseWorker(out: Deno.CommandOutput): Record<string, [number, number][]> {
+  if (!out.success) throw new Error(`worker failed: ${new TextDecoder().decode(out.stderr)}`);
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+async function main(): Promise<void> {
+  const device = await detectDevice();
+  const tag =
+    `${device.cpuModel} ×${device.logicalCores} · 1 thread · onnxruntime-node ${device.runtimeVersion}`;
+  const cpu = device.cpuModel.replace(/\((R|TM)\)/g, "").replace(/^Intel |^AMD /, "").trim();
+  setup = `${cpu} ×${device.logicalCores}, 1 thr, ORT ${device.runtimeVersion}`;
+  const load0 = loadAvg();
+  log(`${tag}; load average ${load0}`);
+  const tmp = await Deno.makeTempDir({ prefix: "lts-profile-bench-" });
+  const summary: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    device: device.cpuModel,
+    logicalCores: device.logicalCores,
+    threads: 1,
+    runtime: `onnxruntime-node ${device.runtimeVersion}`,
+    loadAverageStart: load0,
+  };
+  try {
+    // 1. Emission.
+    const gpt2 = (dialect: "fast" | "portable", kvCache: boolean) =>
+      emitGpt2(GPT2_SMALL, { dialect, kvCache, lastTokenOnly: true });
+    const paths = {
+      fast: join(tmp, "fast", "forward.onnx"),
+      portable: join(tmp, "portable", "forward.onnx"),
+      fastKv: join(tmp, "fast", "kv.onnx"),
+      portableKv: join(tmp, "portable", "kv.onnx"),
+    };
+    const emitMs: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      const path = r === 0 ? paths.fast : join(tmp, `emit-${r}`, "forward.onnx");
+      emitMs.push(await timeAsync(() => writeOnnx(gpt2("fast", false), path)));
+      if (r > 0) await Deno.remove(join(tmp, `emit-${r}`), { recursive: true });
+    }
+    const bytes = (await Deno.stat(paths.fast + ".data")).size;
+    row(
+      "emit GPT-2 small (fast)",
+      ms(median(emitMs)),
+      3,
+      `${(bytes / 2 ** 20).toFixed(0)} MiB; min ${ms(Math.min(...emitMs))}`,
+    );
+    summary.emission = { gpt2SmallMs: emitMs, weightBytes: bytes };
+    await writeOnnx(gpt2("portable", false), paths.portable);
+    await writeOnnx(gpt2("fast", true), paths.fastKv);
+    await writeOnnx(gpt2("portable", true), paths.portableKv);
+
+    // 2. Session creation, pre-packing on and off, interleaved.
+    const withPrepack: number[] = [];
+    const withoutPrepack: number[] = [];
+    const noPrepack = { ...BENCH_SESSION_OPTIONS, extra: { session: { disable_prepacking: "1" } } };
+    for (let r = 0; r < 3; r++) {
+      for (
+        const [options, out] of [[BENCH_SESSION_OPTIONS, withPrepack], [
+          noPrepack,
+          withoutPrepack,
+        ]] as const
+      ) {
+        let s: ort.InferenceSession | undefined;
+        out.push(
+          await timeAsync(async () => (s = await ort.InferenceSession.create(paths.fast, options))),
+        );
+        await s!.release();
+      }
+    }
+    row("session GPT-2 small, pre-packing on", ms(median(withPrepack)), 3, "in-process");
+    row("session GPT-2 small, pre-packing off", ms(median(withoutPrepack)), 3, "in-process");
+    {
+      const on = await ort.InferenceSession.create(paths.fast, BENCH_SESSION_OPTIONS);
+      const off = await ort.InferenceSession.create(paths.fast, noPrepack);
+      const feeds = {
+        input_ids: new ort.Tensor("int64", randomTokens(192, GPT2_SMALL.vocabSize, 1), [1, 192]),
+      };
+      const [pOn, pOff] = await interleaved([() => on.run(feeds), () => off.run(feeds)], 6);
+      row(
+        "prompt p50, pre-packing off / on",
+        (pOff / pOn).toFixed(3),
+        6,
+        `${ms(pOn)} on, ${ms(pOff)} off`,
+      );
+      summary.session = {
+        prepackMs: withPrepack,
+        noPrepackMs: withoutPrepack,
+        promptP50Ms: { prepack: pOn, noPrepack: pOff },
+      };
+      await on.release();
+      await off.release();
+    }
+
+    // 4 and 5. fast vs portable and a 1024³ MatMul, interleaved in one process.
+    const n = 1024;
+    const g = new GraphBuilder("matmul");
+    const input = g.input("a", "float32", [n, n]);
+    const weight = g.initializer("b", [n, n], (out) => out.set(randomFloats(n * n, 5)));
+    g.output(g.op("MatMul", [input, weight]), "float32", [n, n]);
+    const mmPath = join(tmp, "matmul", "matmul.onnx");
+    await writeOnnx(g.build({ irVersion: 8, opsets: [{ domain: "", version: 17 }] }), mmPath);
+    const sessions = {
+      fast: await ort.InferenceSession.create(paths.fast, BENCH_SESSION_OPTIONS),
+      portable: await ort.InferenceSession.create(paths.portable, BENCH_SESSION_OPTIONS),
+      matmul: await ort.InferenceSession.create(mmPath, BENCH_SESSION_OPTIONS),
+    };
+    const prompt = {
+      input_ids: new ort.Tensor("int64", randomTokens(192, GPT2_SMALL.vocabSize, 1), [1, 192]),
+    };
+    const mmFeeds = { a: new ort.Tensor("float32", randomFloats(n * n, 6), [n, n]) };
+    const [promptFast, promptPortable, mmMs] = await interleaved([
+      () => sessions.fast.run(prompt),
+      () => sessions.portable.run(prompt),
+      () => sessions.matmul.run(mmFeeds),
+    ], 12);
+    row("prompt p50 (seq 192) fast", ms(promptFast), 12, "GPT-2 small");
+    row(
+      "prompt p50 (seq 192) portable",
+      ms(promptPortable),
+      12,
+      `fast/portable ${(promptFast / promptPortable).toFixed(3)}`,
+    );
+    for (const session of Object.values(sessions)) await session.release();
+    const kv = {
+      fast: await ort.InferenceSession.create(paths.fastKv, BENCH_SESSION_OPTIONS),
+      portable: await ort.InferenceSession.create(paths.portableKv, BENCH_SESSION_OPTIONS),
+    };
+    const tokens = tokenFeeds(GPT2_SMALL, 191);
+    const [tokenFast, tokenPortable] = await interleaved(
+      [() => kv.fast.run(tokens), () => kv.portable.run(tokens)],
+      60,
+    );
+    row("token p50 (seq 1, past 191) fast", ms(tokenFast), 60, "GPT-2 small, KV cache");
+    row(
+      "token p50 (seq 1, past 191) portable",
+      ms(tokenPortable),
+      60,
+      `fast/portable ${(tokenFast / tokenPortable).toFixed(3)} (target ≤ 0.9)`,
+    );
+    await kv.fast.release();
+    await kv.portable.release();
+    summary.dialects = {
+      promptP50Ms: { fast: promptFast, portable: promptPortable },
+      tokenP50Ms: { fast: tokenFast, portable: tokenPortable },
+      promptRatio: promptFast / promptPortable,
+      tokenRatio: tokenFast / tokenPortable,
+      tokenTargetMet: tokenFast / tokenPortable <= 0.9,
+    };
+    const mmFlops = (2 * n ** 3) / (mmMs / 1000);
+    const fwdFlops = forwardFlops(GPT2_SMALL, 192);
+    const achieved = fwdFlops / (promptFast / 1000);
+    const tokenFlops = forwardFlops(GPT2_SMALL, 1, { pastLen: 191 });
+    const tokenAchieved = tokenFlops / (tokenFast / 1000);
+    row("MatMul 1024³ FLOP/s", `${(mmFlops / 1e9).toFixed(1)} GFLOP/s`, 12, ms(mmMs));
+    row(
+      "GPT-2 small prompt FLOP/s (fast)",
+      `${(achieved / 1e9).toFixed(1)} GFLOP/s`,
+      12,
+      `${(fwdFlops / 1e9).toFixed(2)} GFLOP/pass; ${
+        (100 * achieved / mmFlops).toFixed(0)
+      } % of MatMul`,
+    );
+    row(
+      "GPT-2 small token FLOP/s (fast)",
+      `${(tokenAchieved / 1e9).toFixed(1)} GFLOP/s`,
+      60,
+      `${(tokenFlops / 1e9).toFixed(3)} GFLOP/pass; ${
+        (100 * tokenAchieved / mmFlops).toFixed(0)
+      } % of MatMul; ${((bytes / 2 ** 30) / (tokenFast / 1000)).toFixed(1)} GiB/s of weights`,
+    );
+    // Memory bandwidth of one thread (a 256 MiB copy): what a token pass, which streams every
+    // weight once, is bound by.
+    const src = new Float32Array(64 << 20).fill(1);
+    const dst = new Float32Array(64 << 20);
+    dst.set(src);
+    const copyMs: number[] = [];
+    for (let r = 0; r < 5; r++) copyMs.push(await timeAsync(() => Promise.resolve(dst.set(src))));
+    const copyBytesPerS = (2 * src.byteLength) / (median(copyMs) / 1000);
+    row(
+      "memory copy bandwidth (read + write)",
+      `${(copyBytesPerS / 2 ** 30).toFixed(1)} GiB/s`,
+      5,
+      "256 MiB TypedArray.set, 1 thread",
+    );
+    summary.memoryCopyBytesPerS = copyBytesPerS;
+    summary.flops = {
+      matmulP50Ms: mmMs,
+      matmulFlopPerS: mmFlops,
+      promptFlops: fwdFlops,
+      promptFlopPerS: achieved,
+      promptFraction: achieved / mmFlops,
+      tokenFlops,
+      tokenFlopPerS: tokenAchieved,
+      tokenFraction: tokenAchieved / mmFlops,
+      weightBytesPerS: bytes / (tokenFast / 1000),
+    };
+
+    // 3. Per-candidate overhead over 8 candidates, preload on and off.
+    const candidates = benchCandidates(8, 1);
+    const overhead: Record<string, unknown> = {};
+    let results: ProfileSuccess[] = [];
+    const modes = [
+      { key: "preloadOn", label: "preload on (default)", preload: true, overlap: false },
+      { key: "overlap", label: "overlapSessionCreation", preload: true, overlap: true },
+      { key: "preloadOff", label: "preload off", preload: false, overlap: false },
+    ];
+    for (const { key, label, preload, overlap } of modes) {
+      const t0 = performance.now();
+      const got: ProfileSuccess[] = [];
+      for await (
+        const r of profileMany(candidates, {}, {
+          cache: false,
+          preload,
+          overlapSessionCreation: overlap,
+          tmpDir: join(tmp, "profile"),
+        })
+      ) {
+        if (!r.ok) throw new Error(`profile failed: ${r.reason}`);
+        got.push(r);
+      }
+      const wallMs = performance.now() - t0;
+      const timed = got.reduce((s, r) => s + r.timings.timedMs, 0);
+      const ratios = got.map((r) => (r.timings.totalMs - r.timings.timedMs) / r.timings.timedMs);
+      const sum = (k: keyof ProfileSuccess["timings"]) => got.reduce((s, r) => s + r.timings[k], 0);
+      const other = sum("totalMs") - sum("timedMs") - sum("sessionMs") - sum("warmupMs") -
+        sum("emitMs") - sum("childReadyMs");
+      row(
+        `overhead / timed, median candidate, ${label}`,
+        `${(100 * median(ratios)).toFixed(0)} %`,
+        "8 candidates",
+        `range ${(100 * Math.min(...ratios)).toFixed(0)}–${
+          (100 * Math.max(...ratios)).toFixed(0)
+        } % (target ≤ 15 %); median ${
+          ms(median(got.map((r) => r.timings.totalMs - r.timings.timedMs)))
+        } per candidate`,
+      );
+      row(
+        `wall / Σ timed, ${label}`,
+        (wallMs / timed).toFixed(3),
+        "8 candidates",
+        `Σ session ${ms(sum("sessionMs"))}, warm-up ${ms(sum("warmupMs"))}, emit ${
+          ms(sum("emitMs"))
+        }, ` +
+          `child start ${ms(sum("childReadyMs"))}, other ${ms(other)}, timed ${ms(timed)}`,
+      );
+      if (key === "overlap") {
+        // The same candidates, timed with the next session created during their timed runs.
+        const shift = got.map((r, i) => r.latencyMs.p50 / results[i].latencyMs.p50);
+        row(
+          "p50 overlapSessionCreation / preload, per candidate",
+          median(shift).toFixed(3),
+          "8 candidates",
+          `median; range ${Math.min(...shift).toFixed(3)}–${Math.max(...shift).toFixed(3)} ` +
+            `(sequential passes: drift included)`,
+        );
+        overhead.overlapP50Ratio = { median: median(shift), perCandidate: shift };
+      }
+      overhead[key] = {
+        wallMs,
+        timedMs: timed,
+        wallOverTimed: wallMs / timed,
+        medianOverheadRatio: median(ratios),
+        candidates: got.map((r) => ({
+          archHash: r.archHash,
+          p50Ms: r.latencyMs.p50,
+          n: r.latencyMs.n,
+          ...r.timings,
+        })),
+      };
+      if (key === "preloadOn") results = got;
+    }
+    summary.overhead = overhead;
+
+    // 6. A/B: timed runs with and without concurrent work in another process.
+    const byP50 = results.map((r, i) => ({ i, p50: r.latencyMs.p50 })).sort((x, y) =>
+      x.p50 - y.p50
+    );
+    const typical = candidates[byP50[byP50.length >> 1].i];
+    const largest = candidates.reduce((
+      x,
+      y,
+    ) => (y.nLayer * y.dModel > x.nLayer * x.dModel ? y : x));
+    const typicalPath = join(tmp, "ab", "typical.onnx");
+    const largestPath = join(tmp, "ab", "largest.onnx");
+    await writeOnnx(emitGpt2(typical, { dialect: "fast", lastTokenOnly: true }), typicalPath);
+    await writeOnnx(emitGpt2(largest, { dialect: "fast", lastTokenOnly: true }), largestPath);
+    const archPath = join(tmp, "ab", "largest.json");
+    await Deno.writeTextFile(archPath, JSON.stringify(compactArch(largest)));
+    const typicalP50 = byP50[byP50.length >> 1].p50;
+    const runs = Math.max(40, Math.min(200, Math.round(20_000 / typicalP50)));
+    const ab: Record<string, unknown> = {};
+    for (
+      const [kind, args] of [
+        ["session", ["session", largestPath]],
+        ["emit", ["emit", archPath]],
+        ["spin", ["spin"]],
+      ] as const
+    ) {
+      const timer = worker(["time", typicalPath, "192", String(runs), String(typical.vocabSize)]);
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // its session and warm-up
+      const durationMs = String(Math.round(runs * typicalP50 * 1.1));
+      const background = worker(
+        kind === "emit" ? [...args, durationMs, join(tmp, "ab-emit")] : [...args, durationMs],
+      );
+      const timed = parseWorker(await timer).runs;
+      const busy = parseWorker(await background).busy;
+      const { quietMs, busyMs } = classifyRuns(timed, busy);
+      const ratio = busyMs.length && quietMs.length ? median(busyMs) / median(quietMs) : NaN;
+      row(
+        `A/B p50 with concurrent ${kind} / without`,
+        ratio.toFixed(3),
+        `${busyMs.length} busy + ${quietMs.length} quiet runs`,
+        busyMs.length && quietMs.length
+          ? `${ms(median(busyMs))} vs ${ms(median(quietMs))}`
+          : "too few runs",
+      );
+      ab[kind] = {
+        ratio,
+        busyRuns: busyMs.length,
+        quietRuns: quietMs.length,
+        busyP50Ms: busyMs.length ? median(busyMs) : null,
+        quietP50Ms: quietMs.length ? median(quietMs) : null,
+      };
+    }
+    summary.ab = { candidate: compactArch(typical), background: compactArch(largest), ...ab };
+  } finally {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  }
+  summary.loadAverageEnd = loadAvg();
+  console.log(`# ${tag}; load average ${load0} → ${summary.loadAverageEnd}; ${summary.date}`);
+  console.log(formatTable(rows));
+  console.log(JSON.stringify(summary));
+}
+
+if (import.meta.main) await main();
