@@ -353,6 +353,48 @@ Deno.test("run dir: a run killed after any candidate resumes to the uninterrupte
   }
 });
 
+Deno.test("run dir: a checkpoint line cut short by a kill is dropped and measured again", async () => {
+  const search = { ...SMALL };
+  const full = await runSearch({
+    operators: OPS,
+    measure: countingMeasure(),
+    options: validateSearchOptions(search),
+  });
+  const root = await tempDir();
+  try {
+    const dir = join(root, "torn");
+    const cfg = config(search);
+    let calls = 0;
+    const killing = countingMeasure(() => calls++ >= 5 ? "abort" : undefined);
+    await assert.rejects(
+      runSearchInDir({ dir, config: cfg, device: DEVICE, operators: OPS, measure: killing }),
+      (e) => (e as Error).name === "AbortError",
+    );
+    // Simulate a kill in the middle of writing the fifth line.
+    const path = join(dir, "candidates.jsonl");
+    const text = await Deno.readTextFile(path);
+    const lines = text.trimEnd().split("\n");
+    assert.equal(lines.length, 5);
+    const torn = lines.slice(0, 4).join("\n") + "\n" + lines[4].slice(0, 20);
+    await Deno.writeTextFile(path, torn);
+    assert.equal((await loadRun(dir)).records.length, 4);
+    const rest = countingMeasure();
+    const resumed = await runSearchInDir({
+      dir,
+      config: cfg,
+      device: DEVICE,
+      operators: OPS,
+      measure: rest,
+      resume: true,
+    });
+    assert.deepEqual(resumed.records, full.records);
+    assert.equal(rest.calls[0], full.records[4].id, "the torn candidate is measured again");
+    assert.deepEqual((await loadRun(dir)).records, full.records);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("search: onProgress reports iterations, counts and an ETA", async () => {
   const seen: { iteration: number; candidates: number; eta: boolean }[] = [];
   const result = await runSearch({

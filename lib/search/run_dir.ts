@@ -79,8 +79,14 @@ function parseJson(text: string, where: string): unknown {
   }
 }
 
+/**
+ * Parses JSON lines. Every line is written whole and ends with a newline, so a last line without
+ * one is a write cut short by a kill: it is dropped (that candidate is measured again on resume).
+ */
 function parseJsonLines<T>(text: string, where: string): T[] {
-  return text.split("\n").flatMap((line, i) =>
+  const lines = text.split("\n");
+  if (!text.endsWith("\n")) lines.pop();
+  return lines.flatMap((line, i) =>
     line.trim() === "" ? [] : [parseJson(line, `${where}: line ${i + 1}`) as T]
   );
 }
@@ -364,12 +370,16 @@ async function searchLocked(
     );
   }
   await writeFileAtomic(join(dir, RUN_FILES.device), JSON.stringify(device, null, 2) + "\n");
+  // The checkpoint: rewritten once (dropping any line a kill cut short), then one appended line
+  // per measured candidate, a single write each, so the cost per candidate stays constant.
+  const candidatesPath = join(dir, RUN_FILES.candidates);
+  await writeFileAtomic(candidatesPath, jsonLines(history));
   const result = await runSearch({
     ...input,
     options: config.search,
     history,
     onRecord: async (record, records) => {
-      await writeFileAtomic(join(dir, RUN_FILES.candidates), jsonLines(records));
+      await Deno.writeTextFile(candidatesPath, JSON.stringify(record) + "\n", { append: true });
       await input.onRecord?.(record, records);
     },
     onIteration: async (summary, summaries, records) => {
