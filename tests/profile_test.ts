@@ -777,3 +777,25 @@ Deno.test("cli: prints one result line per architecture; the second run is cache
   assert.ok(again.every((r) => r.cached === true));
   assert.deepEqual(again.map((r) => r.latencyMs), results.map((r) => r.latencyMs));
 });
+
+Deno.test("cli: --overlap-session-creation measures every architecture once, in order", async () => {
+  const archFile = join(tmp, "three.jsonl");
+  const archs = [TINY, { ...TINY, dInner: [80, 48] }, { ...TINY, dInner: [48, 80] }];
+  await Deno.writeTextFile(archFile, archs.map((a) => JSON.stringify(a)).join("\n") + "\n");
+  const run = await cli([
+    archFile,
+    "--seq-len",
+    "8",
+    "--min-runs",
+    "3",
+    "--max-runs",
+    "6",
+    "--no-cache",
+    "--overlap-session-creation",
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  const results = run.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(results.length, 3);
+  assert.ok(results.every((r) => r.ok && r.latencyMs.n >= 3 && r.peakMemoryBytes > 0));
+  assert.equal(new Set(results.map((r) => r.archHash)).size, 3);
+});

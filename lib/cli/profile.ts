@@ -70,6 +70,10 @@ Options:
   --prompt-len N    prompt tokens (default ${G.promptLen}; implies --generation)
   --new-tokens N    tokens per repeat, n of latencyChar(n) (default ${G.newTokens}; implies --generation)
   --repeats N       timed generation repeats (default ${G.repeats}; implies --generation)
+  --overlap-session-creation
+                    create the next model's session during this model's timed runs (on
+                    another core): hides most of the per-candidate overhead but may disturb
+                    the timing; measure with deno task bench first (default off)
   --no-cache        measure even if cached, and do not record
   --cache FILE      result cache (default data/cache/profile.jsonl in the project)
   --backbone B      backbone of a model_config.yaml (guessed from the path when absent)
@@ -140,6 +144,7 @@ export const command: Command = {
       "new-tokens": { type: "string" },
       repeats: { type: "string" },
       "no-cache": { type: "boolean" },
+      "overlap-session-creation": { type: "boolean" },
       cache: { type: "string" },
       backbone: { type: "string" },
     });
@@ -198,6 +203,7 @@ export const command: Command = {
     try {
       const results = profileMany(archs, settings, {
         cache,
+        overlapSessionCreation: values["overlap-session-creation"] === true,
         signal: controller.signal,
         onEvent: (event) => bar.update(describePhase(event)),
       });

@@ -78,6 +78,9 @@ Run:
                              equal the run's; nothing already measured is measured again
   --baselines                then measure GPT-2 small's block with 1-16 layers the same way
                              (Transformer-XL base's block: parameters only) and compare
+  --overlap-session-creation create the next candidate's session during this one's timed runs
+                             (another core): wall time close to the timed runs, but it may
+                             disturb the timing; check with deno task bench first (default off)
   -h, --help                 this text
 
 RUN_DIR gets run.json (options), device.json (device fingerprint), candidates.jsonl (every
@@ -136,6 +139,8 @@ export interface SearchPlan {
   dir: string;
   resume: boolean;
   baselines: boolean;
+  /** Create the next session during the current timed runs (see lib/profile). */
+  overlapSessionCreation: boolean;
   config: RunConfig;
   /** The space searched (the preset's embedding choices included). */
   space: SearchSpace;
@@ -177,6 +182,7 @@ export function planSearch(args: string[]): SearchPlan {
     out: { type: "string" },
     resume: { type: "boolean" },
     baselines: { type: "boolean" },
+    "overlap-session-creation": { type: "boolean" },
   });
   if (positionals.length > 0) {
     throw new InputError(`unexpected argument ${JSON.stringify(positionals[0])}`);
@@ -241,6 +247,7 @@ export function planSearch(args: string[]): SearchPlan {
     dir: out,
     resume: values.resume === true,
     baselines: values.baselines === true,
+    overlapSessionCreation: values["overlap-session-creation"] === true,
     config,
     space,
     settings,
@@ -340,7 +347,9 @@ export const command: Command = {
     // Check the folder and, on resume, the options before loading the runtime.
     await prepareRunDir(plan.dir, plan.config, undefined, plan.resume, FLAG_OF_PATH);
     const device = deviceFingerprint(await detectDevice(), plan.settings);
-    const { measure, measureMany } = profilerMeasures(plan.settings);
+    const { measure, measureMany } = profilerMeasures(plan.settings, {
+      overlapSessionCreation: plan.overlapSessionCreation,
+    });
     const result = await runSearchInDir({
       dir: plan.dir,
       config: plan.config,

@@ -50,13 +50,14 @@ export function measurementOf(r: ProfileResult): Measurement {
  */
 export function profilerMeasures(
   settings: Partial<ProfileSettings>,
-  options: { cache?: ProfileCache | false } = {},
+  options: { cache?: ProfileCache | false; overlapSessionCreation?: boolean } = {},
 ): { measure: Measure; measureMany: MeasureMany } {
   const cache = options.cache === undefined ? {} : { cache: options.cache };
+  const many = { ...cache, overlapSessionCreation: options.overlapSessionCreation ?? false };
   return {
     measure: async (arch) => measurementOf(await profileArch(arch, settings, cache)),
     measureMany: async function* (archs) {
-      for await (const r of profileMany(archs, settings, cache)) yield measurementOf(r);
+      for await (const r of profileMany(archs, settings, many)) yield measurementOf(r);
     },
   };
 }
