@@ -6,7 +6,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import { InputError } from "../util/errors.ts";
-import type { ArchConfig, Backbone } from "./types.ts";
+import type { Arch, ArchConfig, Backbone } from "./types.ts";
 
 /**
  * Converts a parsed archai model config object. archai appends `n_token` to `cutoffs` and
@@ -93,19 +93,7 @@ export function archConfigFromArchaiYaml(text: string, backbone: Backbone): Arch
  * ```
  */
 export function archaiFieldsFromArch(
-  arch: {
-    nLayer: number;
-    dModel: number;
-    nHead: number[];
-    dInner: number[];
-    dEmbed: number;
-    divVal: number;
-    cutoffs: number[];
-    vocabSize: number;
-    tieWeight: boolean;
-    nPositions: number;
-    backbone: Backbone;
-  },
+  arch: Arch,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {
     n_layer: arch.nLayer,

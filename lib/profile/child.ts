@@ -119,6 +119,29 @@ function randomTokens(rng: Rng, count: number, vocabSize: number): BigInt64Array
 }
 
 /**
+ * Starts the peak-memory meter, creates the session (timed) and, when asked, waits for the go
+ * signal before the warm-up: the start shared by forward and generation measurements.
+ */
+async function openSession(
+  job: ChildJob,
+  hooks: MeasureHooks,
+): Promise<
+  { meter: ReturnType<typeof startPeakMemory>; session: ort.InferenceSession; sessionMs: number }
+> {
+  const onPhase = hooks.onPhase ?? (() => {});
+  const meter = startPeakMemory();
+  onPhase("session");
+  const t0 = performance.now();
+  const session = await ort.InferenceSession.create(job.modelPath, sessionOptions(job.settings));
+  const sessionMs = performance.now() - t0;
+  if (hooks.beforeWarmup) {
+    onPhase("loaded");
+    await hooks.beforeWarmup();
+  }
+  return { meter, session, sessionMs };
+}
+
+/**
  * Runs one forward job in this process: creates the session, warms up, times adaptively.
  * Meant for the child; calling it in a long-lived process gives a meaningless peak memory.
  *
@@ -139,15 +162,7 @@ export async function measureForward(
 ): Promise<ForwardMeasurement> {
   const s = job.settings;
   const onPhase = hooks.onPhase ?? (() => {});
-  const meter = startPeakMemory();
-  onPhase("session");
-  const t0 = performance.now();
-  const session = await ort.InferenceSession.create(job.modelPath, sessionOptions(s));
-  const sessionMs = performance.now() - t0;
-  if (hooks.beforeWarmup) {
-    onPhase("loaded");
-    await hooks.beforeWarmup();
-  }
+  const { meter, session, sessionMs } = await openSession(job, hooks);
   const rng = createRng(s.seed).fork("input_ids");
   const feeds = {
     input_ids: new ort.Tensor(
@@ -207,15 +222,7 @@ export async function measureGeneration(
   const onPhase = hooks.onPhase ?? (() => {});
   const g = s.generation;
   if (!g) throw new Error("measureGeneration: the settings ask for no generation");
-  const meter = startPeakMemory();
-  onPhase("session");
-  const t0 = performance.now();
-  const session = await ort.InferenceSession.create(job.modelPath, sessionOptions(s));
-  const sessionMs = performance.now() - t0;
-  if (hooks.beforeWarmup) {
-    onPhase("loaded");
-    await hooks.beforeWarmup();
-  }
+  const { meter, session, sessionMs } = await openSession(job, hooks);
   const rng = createRng(s.seed).fork("generation");
   const emptyPast: Record<string, ort.Tensor> = {};
   job.nHead.forEach((h, i) => {

@@ -5,6 +5,7 @@
  * @module
  */
 import { InputError } from "../util/errors.ts";
+import { describeValue, withWhere } from "../util/validate.ts";
 
 /** ONNX graph dialects the emitter writes: plain opset ops, or fused contrib/opset-23 ops. */
 export type Dialect = "portable" | "fast";
@@ -92,17 +93,9 @@ export const DEFAULT_GENERATION_SETTINGS: Readonly<GenerationSettings> = Object.
   repeats: 10,
 });
 
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (Array.isArray(value)) return "an array";
-  if (value === null) return "null";
-  if (typeof value === "object") return "an object";
-  return String(value);
-}
-
 function int(value: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw new InputError(`${field}: expected an integer, got ${describe(value)}`);
+    throw new InputError(`${field}: expected an integer, got ${describeValue(value)}`);
   }
   if (value < min) throw new InputError(`${field}: must be at least ${min}, got ${value}`);
   if (value > max) throw new InputError(`${field}: must be at most ${max}, got ${value}`);
@@ -111,7 +104,7 @@ function int(value: unknown, field: string, min: number, max = Number.MAX_SAFE_I
 
 function num(value: unknown, field: string, min: number, max: number): number {
   if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new InputError(`${field}: expected a number, got ${describe(value)}`);
+    throw new InputError(`${field}: expected a number, got ${describeValue(value)}`);
   }
   if (value < min) throw new InputError(`${field}: must be at least ${min}, got ${value}`);
   if (value > max) throw new InputError(`${field}: must be at most ${max}, got ${value}`);
@@ -120,7 +113,9 @@ function num(value: unknown, field: string, min: number, max: number): number {
 
 function choice<T extends string>(value: unknown, field: string, choices: readonly T[]): T {
   if (!choices.includes(value as T)) {
-    throw new InputError(`${field}: expected one of ${choices.join(", ")}, got ${describe(value)}`);
+    throw new InputError(
+      `${field}: expected one of ${choices.join(", ")}, got ${describeValue(value)}`,
+    );
   }
   return value as T;
 }
@@ -144,18 +139,12 @@ export function validateProfileSettings(
   input: unknown = {},
   where = "",
 ): ProfileSettings {
-  const prefix = where ? `${where}: ` : "";
-  try {
-    return validateInner(input);
-  } catch (e) {
-    if (e instanceof InputError && prefix) throw new InputError(prefix + e.message);
-    throw e;
-  }
+  return withWhere(where, () => validateInner(input));
 }
 
 function validateInner(input: unknown): ProfileSettings {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
-    throw new InputError(`settings: expected an object, got ${describe(input)}`);
+    throw new InputError(`settings: expected an object, got ${describeValue(input)}`);
   }
   const raw = input as Record<string, unknown>;
   for (const key of Object.keys(raw)) {
@@ -167,7 +156,9 @@ function validateInner(input: unknown): ProfileSettings {
   const get = (key: keyof ProfileSettings) => raw[key] === undefined ? d[key] : raw[key];
   const lastTokenOnly = get("lastTokenOnly");
   if (typeof lastTokenOnly !== "boolean") {
-    throw new InputError(`lastTokenOnly: expected true or false, got ${describe(lastTokenOnly)}`);
+    throw new InputError(
+      `lastTokenOnly: expected true or false, got ${describeValue(lastTokenOnly)}`,
+    );
   }
   const s: ProfileSettings = {
     seqLen: int(get("seqLen"), "seqLen", 1, 1 << 20),
@@ -197,7 +188,7 @@ function validateGeneration(value: unknown): GenerationSettings | false {
   if (value === true) return { ...DEFAULT_GENERATION_SETTINGS };
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new InputError(
-      `generation: expected false, true or an object, got ${describe(value)}`,
+      `generation: expected false, true or an object, got ${describeValue(value)}`,
     );
   }
   const raw = value as Record<string, unknown>;
