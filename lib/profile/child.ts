@@ -141,6 +141,18 @@ async function openSession(
   return { meter, session, sessionMs };
 }
 
+/** Reports a finished measurement (before releasing the session, which can be slow), then
+ * releases the session: the end shared by forward and generation measurements. */
+async function deliver<M extends ForwardMeasurement | GenerationMeasurement>(
+  measurement: M,
+  session: ort.InferenceSession,
+  hooks: MeasureHooks,
+): Promise<M> {
+  hooks.onResult?.(measurement);
+  await session.release();
+  return measurement;
+}
+
 /**
  * Runs one forward job in this process: creates the session, warms up, times adaptively.
  * Meant for the child; calling it in a long-lived process gives a meaningless peak memory.
@@ -195,9 +207,7 @@ export async function measureForward(
     warmupMs,
     timedMs,
   };
-  hooks.onResult?.(measurement);
-  await session.release();
-  return measurement;
+  return await deliver(measurement, session, hooks);
 }
 
 /**
@@ -288,9 +298,7 @@ export async function measureGeneration(
     warmupMs,
     timedMs,
   };
-  hooks.onResult?.(measurement);
-  await session.release();
-  return measurement;
+  return await deliver(measurement, session, hooks);
 }
 
 function send(message: ChildMessage): void {
