@@ -4,17 +4,23 @@
  * (progress on stderr) followed by one JSON summary line.
  *
  * 1. Emission of GPT-2 small (124 M parameters): emitGpt2 + writeOnnx, as the profiler does.
- * 2. Session creation of that model, with and without weight pre-packing, in this process.
+ * 2. Session creation of that model, with and without weight pre-packing, in this process;
+ *    and, in fresh worker processes, session time and peak memory with the tied embedding
+ *    table held once (as emitted) against the same graph with the table as a constant.
  * 3. Per-candidate overhead of the profiler over 8 lts-gpt2 candidates (plain embeddings,
  *    seed 1), with `preload` on (the default), `overlapSessionCreation` and `preload` off:
  *    (total − timed) / timed per candidate and wall / Σ timed; with overlap, also the p50 of
- *    each candidate relative to its p50 without.
+ *    each candidate relative to its p50 without; and the floor: each candidate's own session
+ *    and warm-up over its timed runs.
  * 4. `fast` vs `portable` dialect, GPT-2 small, one process, runs interleaved: prompt latency
- *    (seq 192) and per-token latency (seq 1, 191 cached tokens).
+ *    (seq 192) and per-token latency (seq 1, 191 cached tokens); where a token pass goes per
+ *    dialect (ONNX Runtime's profiler: weight GEMMs vs other kernels), and the fast/portable
+ *    ratio the fast graph would reach if its non-GEMM kernels took no time.
  * 5. Achieved FLOP/s of the GPT-2 small prompt pass (bench/flops.ts) against a 1024³ MatMul.
  * 6. A/B: the timed runs of a typical candidate with and without background work in another
  *    process (a session creation, a model emission, pure arithmetic), runs classified by
  *    whether they ran entirely inside a busy interval or entirely outside every one.
+ * 7. Repeatability: the p50 of the typical candidate over 5 fresh child processes.
  *
  * @module
  */
@@ -81,6 +87,57 @@ export function benchCandidates(count: number, seed: number): Arch[] {
  */
 export function median(xs: readonly number[]): number {
   return summarizeLatency(xs).p50;
+}
+
+/** One event of ONNX Runtime's profiler output (Chrome trace format), as far as used here. */
+export interface OrtProfileEvent {
+  cat: string;
+  name: string;
+  dur: number;
+  args?: { op_name?: string; input_type_shape?: Record<string, number[]>[] };
+}
+
+/**
+ * Splits ONNX Runtime profiler events of repeated runs into the time per run of weight GEMMs
+ * (`MatMul`/`Gemm`/`FusedMatMul` whose second input is a 2-D matrix: the layers' weights and
+ * the LM head) and of every other kernel, and the median `model_run` duration (ms).
+ *
+ * @example
+ * ```ts
+ * import { weightGemmTimes } from "./profile_bench.ts";
+ * weightGemmTimes([
+ *   { cat: "Session", name: "model_run", dur: 1000 },
+ *   { cat: "Node", name: "a_kernel_time", dur: 800,
+ *     args: { op_name: "MatMul", input_type_shape: [{ float: [1, 1, 8] }, { float: [8, 8] }] } },
+ *   { cat: "Node", name: "b_kernel_time", dur: 100,
+ *     args: { op_name: "Add", input_type_shape: [{ float: [8] }, { float: [8] }] } },
+ * ]); // { runs: 1, runMs: 1, weightGemmMs: 0.8, otherKernelMs: 0.1 }
+ * ```
+ */
+export function weightGemmTimes(events: readonly OrtProfileEvent[]): {
+  runs: number;
+  runMs: number;
+  weightGemmMs: number;
+  otherKernelMs: number;
+} {
+  const runs = events.filter((e) => e.name === "model_run").map((e) => e.dur / 1000);
+  let gemm = 0;
+  let other = 0;
+  for (const e of events) {
+    if (e.cat !== "Node" || !e.name.endsWith("_kernel_time")) continue;
+    const op = e.args?.op_name ?? "";
+    const b = e.args?.input_type_shape?.[1];
+    const bDims = b ? Object.values(b)[0] : undefined;
+    if (["MatMul", "Gemm", "FusedMatMul"].includes(op) && bDims?.length === 2) gemm += e.dur;
+    else other += e.dur;
+  }
+  const n = Math.max(1, runs.length);
+  return {
+    runs: runs.length,
+    runMs: runs.length ? median(runs) : NaN,
+    weightGemmMs: gemm / 1000 / n,
+    otherKernelMs: other / 1000 / n,
+  };
 }
 
 /**
@@ -290,6 +347,50 @@ async function main(): Promise<void> {
       await off.release();
     }
 
+    // 2b. The tied embedding table declared as an input (held once, as emitted) vs the same
+    // graph with the table as a plain constant (ONNX Runtime then pre-packs a transposed copy
+    // for the LM head): session creation and peak memory, each in a fresh worker process.
+    {
+      const model = gpt2("fast", false);
+      const weights = new Set(model.initializers.map((w) => w.name));
+      const constant = { ...model, inputs: model.inputs.filter((i) => !weights.has(i.name)) };
+      const constantPath = join(tmp, "tied-constant", "forward.onnx");
+      await writeOnnx(constant, constantPath);
+      const loads: Record<"declared" | "constant", { sessionMs: number[]; peakBytes: number[] }> = {
+        declared: { sessionMs: [], peakBytes: [] },
+        constant: { sessionMs: [], peakBytes: [] },
+      };
+      for (let r = 0; r < 3; r++) {
+        for (const [key, path] of [["declared", paths.fast], ["constant", constantPath]] as const) {
+          const out = parseWorker(
+            await worker(["load", path, "192", String(GPT2_SMALL.vocabSize)]),
+          ) as unknown as { sessionMs: number; peakBytes: number };
+          loads[key].sessionMs.push(out.sessionMs);
+          loads[key].peakBytes.push(out.peakBytes);
+        }
+      }
+      await Deno.remove(join(tmp, "tied-constant"), { recursive: true });
+      const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+      const sessionRatio = median(loads.declared.sessionMs) / median(loads.constant.sessionMs);
+      row(
+        "session, tied table held once / pre-packed copy",
+        sessionRatio.toFixed(3),
+        "3 processes each",
+        `GPT-2 small: ${ms(median(loads.declared.sessionMs))} vs ${
+          ms(median(loads.constant.sessionMs))
+        }`,
+      );
+      row(
+        "peak memory, tied table held once − pre-packed copy",
+        mib(median(loads.declared.peakBytes) - median(loads.constant.peakBytes)),
+        "3 processes each",
+        `GPT-2 small: ${mib(median(loads.declared.peakBytes))} vs ${
+          mib(median(loads.constant.peakBytes))
+        } (one V·d table is ${mib(GPT2_SMALL.vocabSize * GPT2_SMALL.dModel * 4)})`,
+      );
+      summary.tiedTable = { ...loads, sessionRatio };
+    }
+
     // 4 and 5. fast vs portable and a 1024³ MatMul, interleaved in one process.
     const n = 1024;
     const g = new GraphBuilder("matmul");
@@ -338,6 +439,46 @@ async function main(): Promise<void> {
     );
     await kv.fast.release();
     await kv.portable.release();
+    // Where a token pass goes, per dialect (ONNX Runtime's own profiler, fresh sessions): the
+    // weight GEMMs read every weight once in both dialects, so they bound fast/portable below.
+    const opTimes: Record<string, ReturnType<typeof weightGemmTimes>> = {};
+    for (const dialect of ["fast", "portable"] as const) {
+      const dir = join(tmp, `profile-${dialect}`);
+      await Deno.mkdir(dir, { recursive: true });
+      const s = await ort.InferenceSession.create(
+        dialect === "fast" ? paths.fastKv : paths.portableKv,
+        {
+          ...BENCH_SESSION_OPTIONS,
+          enableProfiling: true,
+          profileFilePrefix: join(dir, "ort"),
+        },
+      );
+      for (let r = 0; r < 30; r++) await s.run(tokens);
+      s.endProfiling();
+      await s.release();
+      const [file] = [...Deno.readDirSync(dir)].filter((f) => f.name.endsWith(".json"));
+      const events = JSON.parse(await Deno.readTextFile(join(dir, file.name))) as OrtProfileEvent[];
+      opTimes[dialect] = weightGemmTimes(events);
+    }
+    const share = (d: string) =>
+      opTimes[d].weightGemmMs / (opTimes[d].weightGemmMs + opTimes[d].otherKernelMs);
+    row(
+      "token pass: weight GEMMs / all kernels, fast | portable",
+      `${(100 * share("fast")).toFixed(0)} % | ${(100 * share("portable")).toFixed(0)} %`,
+      "30 runs each (ORT profiler)",
+      `GEMMs ${ms(opTimes.fast.weightGemmMs)} | ${
+        ms(opTimes.portable.weightGemmMs)
+      }; other kernels ${ms(opTimes.fast.otherKernelMs)} | ${ms(opTimes.portable.otherKernelMs)}`,
+    );
+    const floor = opTimes.fast.weightGemmMs /
+      (opTimes.portable.weightGemmMs + opTimes.portable.otherKernelMs);
+    row(
+      "token fast/portable if fast's other kernels took 0",
+      floor.toFixed(3),
+      "30 runs each (ORT profiler)",
+      "lower bound with fp32 weights: both dialects stream the same weight bytes",
+    );
+    summary.tokenOps = { ...opTimes, fastOverPortableFloor: floor };
     summary.dialects = {
       promptP50Ms: { fast: promptFast, portable: promptPortable },
       tokenP50Ms: { fast: tokenFast, portable: tokenPortable },
@@ -442,6 +583,20 @@ async function main(): Promise<void> {
         }, ` +
           `child start ${ms(sum("childReadyMs"))}, other ${ms(other)}, timed ${ms(timed)}`,
       );
+      if (key === "preloadOn") {
+        // What stays when everything else is hidden: each child creates its session and warms
+        // up before its own timed runs, and no other work may run during timed runs.
+        const own = got.map((r) => (r.timings.sessionMs + r.timings.warmupMs) / r.timings.timedMs);
+        row(
+          "own session + warm-up / timed, median candidate",
+          `${(100 * median(own)).toFixed(0)} %`,
+          "8 candidates",
+          `range ${(100 * Math.min(...own)).toFixed(0)}–${
+            (100 * Math.max(...own)).toFixed(0)
+          } %: the floor of the overhead while timed runs have the machine to themselves`,
+        );
+        overhead.ownSessionWarmupRatio = { median: median(own), perCandidate: own };
+      }
       if (key === "overlap") {
         // The same candidates, timed with the next session created during their timed runs.
         const shift = got.map((r, i) => r.latencyMs.p50 / results[i].latencyMs.p50);
@@ -522,6 +677,30 @@ async function main(): Promise<void> {
       };
     }
     summary.ab = { candidate: compactArch(typical), background: compactArch(largest), ...ab };
+
+    // 7. Repeatability: the typical candidate measured again in 5 fresh child processes. The
+    // adaptive loop stops once the p50 is stable within 1 % inside one process; this shows how
+    // far p50s of separate processes (separate memory layouts) lie apart.
+    const repeats: number[] = [];
+    for await (
+      const r of profileMany(Array(5).fill(typical), {}, {
+        cache: false,
+        tmpDir: join(tmp, "profile"),
+      })
+    ) {
+      if (!r.ok) throw new Error(`profile failed: ${r.reason}`);
+      repeats.push(r.latencyMs.p50);
+    }
+    const mean = repeats.reduce((a, b) => a + b, 0) / repeats.length;
+    const sd = Math.sqrt(repeats.reduce((a, b) => a + (b - mean) ** 2, 0) / (repeats.length - 1));
+    row(
+      "p50 across fresh processes, typical candidate",
+      `CV ${(100 * sd / mean).toFixed(1)} %`,
+      "5 processes",
+      `p50 ${ms(Math.min(...repeats))}–${ms(Math.max(...repeats))}; within one process the ` +
+        "loop stops at 1 % stability",
+    );
+    summary.repeatability = { p50Ms: repeats, cv: sd / mean };
   } finally {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }

@@ -15,6 +15,9 @@
  *   that tells CPU time-sharing (more runnable threads than cores) from memory interference.
  * - `emit <arch.json> <durationMs> <tmpDir>`: the same with the emission of a model (emitGpt2 +
  *   writeOnnx, as the profiler's parent does), deleted after each round.
+ * - `load <model.onnx> <seqLen> <vocabSize>`: creates a session and runs one forward pass, as
+ *   the profiler's child does. Prints `{ sessionMs, peakBytes }`: the session creation time and
+ *   the peak resident set (VmHWM) above the resident set before the session.
  *
  * @module
  */
@@ -62,6 +65,23 @@ async function timeModel(path: string, seqLen: number, runs: number, vocabSize: 
   return { runs: out };
 }
 
+function statusKiB(field: string): number {
+  const m = Deno.readTextFileSync("/proc/self/status").match(new RegExp(`${field}:\\s+(\\d+)`));
+  return m ? Number(m[1]) : NaN;
+}
+
+async function loadModel(path: string, seqLen: number, vocabSize: number) {
+  const before = statusKiB("VmRSS");
+  const t0 = performance.now();
+  const session = await ort.InferenceSession.create(path, BENCH_SESSION_OPTIONS);
+  const sessionMs = performance.now() - t0;
+  const ids = BigInt64Array.from({ length: seqLen }, (_, i) => BigInt((i * 7919) % vocabSize));
+  await session.run({ input_ids: new ort.Tensor("int64", ids, [1, seqLen]) });
+  const peakBytes = (statusKiB("VmHWM") - before) * 1024;
+  await session.release();
+  return { sessionMs, peakBytes };
+}
+
 async function dutyCycle(durationMs: number, work: () => Promise<void>) {
   const end = nowAbs() + durationMs;
   const busy: [number, number][] = [];
@@ -80,6 +100,10 @@ async function main(args: string[]): Promise<unknown> {
   if (mode === "time") {
     const [path, seqLen, runs, vocab] = rest;
     return await timeModel(path, Number(seqLen), Number(runs), Number(vocab));
+  }
+  if (mode === "load") {
+    const [path, seqLen, vocab] = rest;
+    return await loadModel(path, Number(seqLen), Number(vocab));
   }
   if (mode === "session") {
     const [path, durationMs] = rest;

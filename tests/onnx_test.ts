@@ -16,9 +16,12 @@ import {
   fillUniform,
   type Gpt2EmitOptions,
   gpt2Initializers,
+  declareSharedWeights,
+  GPT2_GRAPH_VERSION,
   GraphBuilder,
   isEmbeddingWeight,
   referenceLogits,
+  sharedInitializers,
   tensorValues,
   writeOnnx,
 } from "../lib/onnx/mod.ts";
@@ -79,6 +82,9 @@ function maxAbs(a: ArrayLike<number>): number {
   return m;
 }
 
+/** Session options of the tests: ONNX Runtime's warnings (tied weights as inputs) are expected. */
+const QUIET: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, logSeverityLevel: 3 };
+
 const sessions = new Map<string, ort.InferenceSession>();
 async function session(
   arch: Arch,
@@ -90,7 +96,7 @@ async function session(
   if (cached) return cached;
   const path = join(tmp, `m${sessions.size}.onnx`);
   await writeOnnx(emitGpt2(arch, options), path, { externalData: external });
-  const s = await ort.InferenceSession.create(path, { intraOpNumThreads: 1 });
+  const s = await ort.InferenceSession.create(path, QUIET);
   sessions.set(key, s);
   return s;
 }
@@ -210,6 +216,34 @@ Deno.test("gpt2: HF state-dict names and shapes; decoder initializers = decoderP
     .reduce((n, w) => n + elementCount(w.dims), 0);
   assert.equal(decoder, decoderParams(small));
   assert.equal(decoder, 85_056_000);
+});
+
+Deno.test("gpt2: tied weights are declared as inputs with defaults, held once by the runtime", async () => {
+  for (const dialect of ["portable", "fast"] as const) {
+    for (const kvCache of [false, true]) {
+      const model = emitGpt2(TINY, { dialect, kvCache, seed: SEED });
+      assert.deepEqual(sharedInitializers(model), ["transformer.wte.weight"]);
+      const declared = model.inputs.filter((i) => model.initializers.some((w) => w.name === i.name));
+      assert.deepEqual(declared, [
+        { name: "transformer.wte.weight", elemType: "float32", shape: [211, TINY.dModel] },
+      ]);
+      assert.equal(model.metadata["lts.graph_version"], String(GPT2_GRAPH_VERSION));
+    }
+  }
+  // The runtime does not list the tied table among the inputs a caller feeds.
+  const s = await session(TINY, { dialect: "fast", kvCache: true, seed: SEED });
+  assert.ok(!s.inputNames.includes("transformer.wte.weight"));
+  assert.ok(s.inputNames.includes("input_ids"));
+  // archai's adaptive head: every table and projection shared with the embedding is declared.
+  const adaptive = emitGpt2(ADAPTIVE2, { kvCache: true });
+  const shared = sharedInitializers(adaptive);
+  for (const name of ["transformer.wte.emb_layers.0.weight", "transformer.wte.emb_projs.1"]) {
+    assert.ok(shared.includes(name), name);
+    assert.ok(adaptive.inputs.some((i) => i.name === name), name);
+  }
+  assert.ok(!shared.includes("transformer.wpe.weight"), "read once: stays a constant");
+  // Idempotent, and a weight read by one node only is left alone.
+  assert.deepEqual(declareSharedWeights(adaptive).inputs, adaptive.inputs);
 });
 
 Deno.test("gpt2: portable uses opset 17 only; fast uses fused attention and contrib ops", () => {
@@ -651,7 +685,7 @@ ortTest("write: external data file, 4 KiB-aligned, same logits as embedded", asy
     tensorValues(inits[k]),
   );
   assert.ok(written.onnxBytes < 20_000, "weights are not embedded");
-  const s = await ort.InferenceSession.create(path, { intraOpNumThreads: 1 });
+  const s = await ort.InferenceSession.create(path, QUIET);
   const externalStep = await run(s, TINY, IDS);
   const embeddedStep = await run(await session(TINY, { seed: SEED }, false), TINY, IDS);
   assert.deepEqual(externalStep.logits, embeddedStep.logits);

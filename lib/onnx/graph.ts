@@ -267,3 +267,60 @@ export class GraphBuilder {
     };
   }
 }
+
+/**
+ * Names of the initializers that more than one node reads (tied weights), in initializer order.
+ *
+ * @example
+ * ```ts
+ * import { GraphBuilder, sharedInitializers } from "./graph.ts";
+ * const g = new GraphBuilder("tied");
+ * const ids = g.input("ids", "int64", ["n"]);
+ * const table = g.initializer("table", [10, 4], (out) => out.fill(0.5));
+ * const rows = g.op("Gather", [table, ids]);
+ * const [y] = g.node("Gemm", [rows, table], { transB: { int: 1 } }, { outputs: ["y"] });
+ * g.output(y, "float32", ["n", 10]);
+ * sharedInitializers(g.build({ irVersion: 8, opsets: [{ domain: "", version: 17 }] })); // ["table"]
+ * ```
+ */
+export function sharedInitializers(model: OnnxModel): string[] {
+  const readers = new Map<string, number>();
+  for (const node of model.nodes) {
+    for (const name of new Set(node.inputs)) readers.set(name, (readers.get(name) ?? 0) + 1);
+  }
+  return model.initializers.filter((i) => (readers.get(i.name) ?? 0) > 1).map((i) => i.name);
+}
+
+/**
+ * The model with every tied weight (an initializer read by more than one node) also declared
+ * as a graph input, so that the initializer becomes that input's default value (ONNX IR ≥ 4).
+ * ONNX Runtime then treats the weight as overridable, not constant: it keeps the one buffer
+ * from the file instead of pre-packing a private copy for each reader. Without this a tied LM
+ * head holds the embedding table twice at run time (the table for `Gather`, plus a transposed
+ * packed copy for `Gemm`). Callers never feed these inputs, and the runtime does not list them
+ * among the session's input names.
+ *
+ * @example
+ * ```ts
+ * import { declareSharedWeights, GraphBuilder } from "./graph.ts";
+ * const g = new GraphBuilder("tied");
+ * const ids = g.input("ids", "int64", ["n"]);
+ * const table = g.initializer("table", [10, 4], (out) => out.fill(0.5));
+ * const [y] = g.node("Gemm", [g.op("Gather", [table, ids]), table], { transB: { int: 1 } }, {
+ *   outputs: ["y"],
+ * });
+ * g.output(y, "float32", ["n", 10]);
+ * const model = declareSharedWeights(g.build({ irVersion: 8, opsets: [{ domain: "", version: 17 }] }));
+ * model.inputs.map((i) => i.name); // ["ids", "table"]
+ * ```
+ */
+export function declareSharedWeights(model: OnnxModel): OnnxModel {
+  const declared = new Set(model.inputs.map((i) => i.name));
+  const extra: ValueInfo[] = [];
+  for (const name of sharedInitializers(model)) {
+    if (declared.has(name)) continue;
+    const init = model.initializers.find((i) => i.name === name)!;
+    extra.push({ name, elemType: "float32", shape: [...init.dims] });
+  }
+  return { ...model, inputs: [...model.inputs, ...extra] };
+}

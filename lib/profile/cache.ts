@@ -13,6 +13,7 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { contentHash } from "../util/hash.ts";
+import { GPT2_GRAPH_VERSION } from "../onnx/gpt2.ts";
 import type { ProfileSuccess, RecordedSettings } from "./result.ts";
 
 /**
@@ -31,7 +32,7 @@ export function profileCacheKey(
   settings: RecordedSettings,
   fingerprintHash: string,
 ): string {
-  return `${archHash}-${contentHash({ v: 1, settings })}-${fingerprintHash}`;
+  return `${archHash}-${contentHash({ v: 1, graph: GPT2_GRAPH_VERSION, settings })}-${fingerprintHash}`;
 }
 
 /**
