@@ -5,6 +5,7 @@ import type { Arch } from "../lib/arch/types.ts";
 import { validateArch } from "../lib/arch/validate.ts";
 import {
   checkEmittable,
+  declareSharedWeights,
   decodeModel,
   defaultGpt2Head,
   elementCount,
@@ -14,10 +15,9 @@ import {
   EXTERNAL_ALIGNMENT_BYTES,
   externalLayout,
   fillUniform,
+  GPT2_GRAPH_VERSION,
   type Gpt2EmitOptions,
   gpt2Initializers,
-  declareSharedWeights,
-  GPT2_GRAPH_VERSION,
   GraphBuilder,
   isEmbeddingWeight,
   referenceLogits,
@@ -223,7 +223,9 @@ Deno.test("gpt2: tied weights are declared as inputs with defaults, held once by
     for (const kvCache of [false, true]) {
       const model = emitGpt2(TINY, { dialect, kvCache, seed: SEED });
       assert.deepEqual(sharedInitializers(model), ["transformer.wte.weight"]);
-      const declared = model.inputs.filter((i) => model.initializers.some((w) => w.name === i.name));
+      const declared = model.inputs.filter((i) =>
+        model.initializers.some((w) => w.name === i.name)
+      );
       assert.deepEqual(declared, [
         { name: "transformer.wte.weight", elemType: "float32", shape: [211, TINY.dModel] },
       ]);

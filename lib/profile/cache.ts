@@ -32,7 +32,9 @@ export function profileCacheKey(
   settings: RecordedSettings,
   fingerprintHash: string,
 ): string {
-  return `${archHash}-${contentHash({ v: 1, graph: GPT2_GRAPH_VERSION, settings })}-${fingerprintHash}`;
+  return `${archHash}-${
+    contentHash({ v: 1, graph: GPT2_GRAPH_VERSION, settings })
+  }-${fingerprintHash}`;
 }
 
 /**
