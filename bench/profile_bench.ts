@@ -99,8 +99,9 @@ export interface OrtProfileEvent {
 
 /**
  * Splits ONNX Runtime profiler events of repeated runs into the time per run of weight GEMMs
- * (`MatMul`/`Gemm`/`FusedMatMul` whose second input is a 2-D matrix: the layers' weights and
- * the LM head) and of every other kernel, and the median `model_run` duration (ms).
+ * (`MatMul`/`Gemm`/`FusedMatMul` whose second input is a 2-D matrix, or was pre-packed away:
+ * the layers' weights and the LM head) and of every other kernel, and the median `model_run`
+ * duration (ms).
  *
  * @example
  * ```ts
@@ -126,9 +127,10 @@ export function weightGemmTimes(events: readonly OrtProfileEvent[]): {
   for (const e of events) {
     if (e.cat !== "Node" || !e.name.endsWith("_kernel_time")) continue;
     const op = e.args?.op_name ?? "";
-    const b = e.args?.input_type_shape?.[1];
-    const bDims = b ? Object.values(b)[0] : undefined;
-    if (["MatMul", "Gemm", "FusedMatMul"].includes(op) && bDims?.length === 2) gemm += e.dur;
+    // A pre-packed weight is no longer an input of its node: the profiler lists only A then.
+    const shapes = e.args?.input_type_shape ?? [];
+    const b = shapes.length === 1 ? [0, 0] : shapes[1] ? Object.values(shapes[1])[0] : undefined;
+    if (["MatMul", "Gemm", "FusedMatMul"].includes(op) && b?.length === 2) gemm += e.dur;
     else other += e.dur;
   }
   const n = Math.max(1, runs.length);

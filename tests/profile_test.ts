@@ -5,7 +5,12 @@ import { archHash } from "../lib/arch/hash.ts";
 import { compactArch, validateArch } from "../lib/arch/validate.ts";
 import { emitGpt2, writeOnnx } from "../lib/onnx/mod.ts";
 import { forwardFlops } from "../bench/flops.ts";
-import { benchCandidates, classifyRuns, formatTable } from "../bench/profile_bench.ts";
+import {
+  benchCandidates,
+  classifyRuns,
+  formatTable,
+  weightGemmTimes,
+} from "../bench/profile_bench.ts";
 import {
   type ChildMessage,
   defaultSpawner,
@@ -628,6 +633,25 @@ Deno.test("bench: FLOP formula, run classification, table", () => {
   assert.equal(formatTable([{ a: "x", b: "1" }, { a: "yy", b: "22" }]), "a   b\nx   1\nyy  22");
   assert.equal(benchCandidates(3, 1).length, 3);
   assert.deepEqual(benchCandidates(3, 1), benchCandidates(3, 1));
+  // Weight GEMMs: a 2-D second input, or a pre-packed one (only A listed); attention's 4-D
+  // MatMuls and everything else are "other".
+  const node = (op: string, dur: number, shapes: number[][]) => ({
+    cat: "Node",
+    name: `${op}_kernel_time`,
+    dur,
+    args: { op_name: op, input_type_shape: shapes.map((s) => ({ float: s })) },
+  });
+  assert.deepEqual(
+    weightGemmTimes([
+      { cat: "Session", name: "model_run", dur: 3000 },
+      { cat: "Session", name: "model_run", dur: 5000 },
+      node("MatMul", 2000, [[1, 1, 768]]),
+      node("Gemm", 1000, [[1, 768], [50257, 768]]),
+      node("MatMul", 400, [[1, 12, 1, 192], [1, 12, 192, 64]]),
+      node("Add", 600, [[768], [768]]),
+    ]),
+    { runs: 2, runMs: 4, weightGemmMs: 1.5, otherKernelMs: 0.5 },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
