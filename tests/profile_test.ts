@@ -499,6 +499,37 @@ Deno.test("profileMany: preloading hands each job to the child spawned for it (o
   }
 });
 
+Deno.test("profileMany: nothing is spawned while timed runs run, with or without overlap", async () => {
+  for (const overlapSessionCreation of [false, true]) {
+    const log: string[] = [];
+    const spawner: Spawner = () => {
+      log.push("spawn");
+      return defaultSpawner();
+    };
+    for await (
+      const _ of profileMany([TINY, TINY_B, TINY_C, TINY], {
+        ...QUICK,
+        minRuns: 200,
+        maxRuns: 200,
+        seed: 5,
+      }, {
+        cache: false,
+        spawner,
+        overlapSessionCreation,
+        onEvent: (e) => e.kind === "phase" && e.phase === "wait" && log.push("wait"),
+        onProgress: () => log.push("result"),
+      })
+    );
+    // From a child's wait before its timed runs to its result, no child is spawned (and the
+    // next emission, started at the same point in the code, waits too).
+    const during = log.join(" ").match(/wait( \w+)*? result/g) ?? [];
+    assert.equal(during.length, 4, log.join(" "));
+    for (const span of during) {
+      assert.ok(!span.includes("spawn"), `${overlapSessionCreation}: ${span}`);
+    }
+  }
+});
+
 Deno.test("profileMany: a preloaded child that crashes fails only its own candidate", async () => {
   for (const overlapSessionCreation of [false, true]) {
     let n = 0;

@@ -18,9 +18,11 @@
  * i, the removal of its files and the caller's bookkeeping (a search's checkpoint writes). The
  * per-candidate overhead left is about max(session + warm-up of i+1, emission of i+2).
  *
- * What is left is mostly the session creation (ONNX Runtime pre-packing the weights: 70–95 %
- * of it; ≈ 0.7 s for GPT-2 small) and the warm-up run: ≈ 20–28 % and 7–9 % of the timed runs
- * for lts-gpt2 candidates on a 2-vCPU Xeon (bench/profile_bench.ts, bench/search_bench.ts).
+ * What is left is mostly the session creation (ONNX Runtime pre-packing the layer weights;
+ * ≈ 0.5–0.6 s for GPT-2 small) and the warm-up run: together ≈ 22 % of the timed runs for the
+ * median lts-gpt2 candidate on a 2-vCPU Xeon, which is the floor while timed runs have the
+ * machine to themselves (bench/profile_bench.ts, bench/search_bench.ts). The emitter already
+ * keeps tied weights out of pre-packing (they are held once; see lib/onnx/graph.ts).
  * Measured there and NOT adopted: turning off pre-packing (session 3–20× faster, but prompt
  * runs 20–40 % slower and a lower peak memory: it would change what is measured); other session
  * options (arena, memory patterns, optimisation level; within noise); glibc huge pages for the
@@ -128,11 +130,12 @@ export interface ProfileManyOptions extends ProfileOptions {
   preload?: boolean;
   /**
    * Send the next job when this child's timed runs START instead (the child is held after its
-   * session creation until its turn): the next session creation, and the emission and spawn
-   * after it, then run on another core during the timed runs. Default false: it halves the
-   * overhead but disturbs the timed runs (p50 +0.4 % to +13 % on a quiet 2-vCPU Xeon, 1.9× on
-   * a loaded one; more runs before the p50 is stable). Re-measure with `bench/profile_bench.ts`
-   * (A/B section) before turning it on for a machine with more cores.
+   * session creation until its turn): the next session creation then runs on another core
+   * during the timed runs; the emission and spawn after it still wait for their end. Default
+   * false: it cuts the overhead to ≈ 7 % of the timed runs on a 2-vCPU Xeon, but a concurrent
+   * session creation is not always harmless there (A/B: −2 % to +1.3 % in five runs, +13 % in
+   * one; 1.9× on a loaded machine). Re-measure with `bench/profile_bench.ts` (A/B section)
+   * before turning it on for your machine.
    */
   overlapSessionCreation?: boolean;
 }
@@ -749,7 +752,8 @@ export async function* profileMany(
   };
   /** The next candidate's first job, sent to a child early (see ProfileManyOptions.preload). */
   const handoffAfter =
-    (i: number, emitted: Emitted, next: number | undefined) => async (job: ChildJob) => {
+    (i: number, emitted: Emitted, next: number | undefined, timedRunsEnded: Promise<void>) =>
+    async (job: ChildJob) => {
       const jobs = jobsFor(plans[i], emitted);
       const k = jobs.findIndex((j) => j.modelPath === job.modelPath);
       if (k + 1 < jobs.length) {
@@ -762,6 +766,11 @@ export async function* profileMany(
       const nextJobs = jobsFor(plans[next], nextEmitted);
       pool.preload({ ...nextJobs[0], held: overlap });
       const after = await nextUncached(plans, next + 1, cache);
+      // With `overlapSessionCreation` this handoff runs when the timed runs start. Only the
+      // next session creation may run beside them: the emission after it, and the spawn of a
+      // spare, wait until they end (an emission in another process moved the timed p50 by
+      // +9–14 % in bench/profile_bench.ts's A/B; a session creation by −2 to +1 % in most runs).
+      if (overlap) await timedRunsEnded;
       if (after !== undefined) emission(after);
       if (nextJobs.length > 1 || after !== undefined) pool.prepareNext();
     };
@@ -789,16 +798,22 @@ export async function* profileMany(
         const next = await nextUncached(plans, i + 1, cache);
         let nextEmission: Promise<unknown> = Promise.resolve();
         if (prefetch && next !== undefined) nextEmission = emission(next);
+        let endTiming = () => {};
+        const timedRunsEnded = new Promise<void>((resolve) => (endTiming = resolve));
         try {
           result = await measure(plan, emitted, pool, options, startedAt, {
             gate: () => nextEmission,
             moreAfter: next !== undefined,
             handoff: preload && !("error" in emitted)
-              ? (job) => pool.track(handoff = handoffAfter(i, emitted, next)(job).catch(() => {}))
+              ? (job) =>
+                pool.track(
+                  handoff = handoffAfter(i, emitted, next, timedRunsEnded)(job).catch(() => {}),
+                )
               : undefined,
             overlap,
           });
         } finally {
+          endTiming();
           pending.delete(i);
           // Removing the files runs in the background; the next timed runs wait for it.
           pool.track(cleanup(emitted));
