@@ -72,7 +72,7 @@ Options:
   --repeats N       timed generation repeats (default ${G.repeats}; implies --generation)
   --overlap-session-creation
                     create the next model's session during this model's timed runs (on
-                    another core): hides most of the per-candidate overhead but may disturb
+                    another core): hides part of the per-candidate overhead but may disturb
                     the timing; measure with deno task bench first (default off)
   --no-cache        measure even if cached, and do not record
   --cache FILE      result cache (default data/cache/profile.jsonl in the project)

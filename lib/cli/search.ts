@@ -79,7 +79,7 @@ Run:
   --baselines                then measure GPT-2 small's block with 1-16 layers the same way
                              (Transformer-XL base's block: parameters only) and compare
   --overlap-session-creation create the next candidate's session during this one's timed runs
-                             (another core): wall time close to the timed runs, but it may
+                             (another core): hides part of the overhead, but it may
                              disturb the timing; check with deno task bench first (default off)
   -h, --help                 this text
 

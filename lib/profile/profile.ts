@@ -19,21 +19,20 @@
  * per-candidate overhead left is about max(session + warm-up of i+1, emission of i+2).
  *
  * What is left is mostly the session creation (ONNX Runtime pre-packing the layer weights;
- * ≈ 0.5–0.6 s for GPT-2 small) and the warm-up run: together ≈ 22 % of the timed runs for the
+ * ≈ 0.5–0.6 s for GPT-2 small) and the warm-up run: together ≈ 25 % of the timed runs for the
  * median lts-gpt2 candidate on a 2-vCPU Xeon, which is the floor while timed runs have the
  * machine to themselves (bench/profile_bench.ts, bench/search_bench.ts). The emitter already
  * keeps tied weights out of pre-packing (they are held once; see lib/onnx/graph.ts).
  * Measured there and NOT adopted: turning off pre-packing (session 3–20× faster, but prompt
- * runs 20–40 % slower and a lower peak memory: it would change what is measured); other session
+ * runs 18–40 % slower and a lower peak memory: it would change what is measured); other session
  * options (arena, memory patterns, optimisation level; within noise); glibc huge pages for the
- * child (`GLIBC_TUNABLES=glibc.malloc.hugetlb=1`: session 10–20 % faster, but it changes the
- * memory behaviour being measured). `overlapSessionCreation` hides the session creation behind
- * the previous timed runs (wall / Σ timed ≈ 1.10–1.17 instead of ≈ 1.26–1.43), but it is off
- * by default because it disturbs them: in A/B runs a concurrent session creation in another
- * process moved the timed p50 by +0.4 %, +1.3 % and +13 % on a quiet machine (a pure-arithmetic
- * control: ±0.2 %, so the interference is the memory system, not the core count) and by 1.9×
- * on a loaded one; and over 8 candidates the adaptive loop then needed ≈ 35 % more timed runs,
- * so the wall time did not drop.
+ * child (`GLIBC_TUNABLES=glibc.malloc.hugetlb=1`: session 10–30 % faster, but it changes the
+ * memory behaviour being measured). `overlapSessionCreation` creates the next session beside
+ * the timed runs (the next emission waits for their end: an emission beside them moved their
+ * p50 by +8 to +14 % in A/B runs), but it is off by default because a concurrent session
+ * creation moved the timed p50 by −4 % to +4 % in most A/B runs, by +13 % in one (a
+ * pure-arithmetic control: ≈ +1 %, so the interference is the memory system, not the core
+ * count) and by 1.9× on a loaded machine.
  *
  * @module
  */
@@ -132,10 +131,11 @@ export interface ProfileManyOptions extends ProfileOptions {
    * Send the next job when this child's timed runs START instead (the child is held after its
    * session creation until its turn): the next session creation then runs on another core
    * during the timed runs; the emission and spawn after it still wait for their end. Default
-   * false: it cuts the overhead to ≈ 7 % of the timed runs on a 2-vCPU Xeon, but a concurrent
-   * session creation is not always harmless there (A/B: −2 % to +1.3 % in five runs, +13 % in
-   * one; 1.9× on a loaded machine). Re-measure with `bench/profile_bench.ts` (A/B section)
-   * before turning it on for your machine.
+   * false: on a 2-vCPU Xeon it only took the overhead from ≈ 27 % to 17–25 % of the timed runs
+   * (the gap before each timed run still holds the warm-up and the next emission), and a
+   * concurrent session creation is not always harmless there (A/B: −4 % to +4 % in most runs,
+   * +13 % in one; 1.9× on a loaded machine). Re-measure with `bench/profile_bench.ts` (A/B
+   * section) before turning it on for your machine.
    */
   overlapSessionCreation?: boolean;
 }
