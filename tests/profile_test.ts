@@ -207,6 +207,8 @@ Deno.test("settings: defaults, generation shorthand, errors name the field", () 
     [{ warpSpeed: 9 }, /^warpSpeed: unknown setting/],
     [{ generation: { promptLen: 0 } }, /^generation\.promptLen: must be at least 1/],
     [{ generation: "yes" }, /^generation: expected false, true or an object/],
+    [{ processRepeats: 0 }, /^processRepeats: must be at least 1/],
+    [{ processRepeats: 101 }, /^processRepeats: must be at most 100/],
   ];
   for (const [input, pattern] of cases) {
     assert.throws(() => validateProfileSettings(input), (e: Error) => {
@@ -216,6 +218,13 @@ Deno.test("settings: defaults, generation shorthand, errors name the field", () 
     });
   }
   assert.equal("timeoutMs" in measurementSettings(s), false);
+  // One process is the default and leaves the recorded settings (and cache keys) as they were.
+  assert.equal(s.processRepeats, 1);
+  assert.equal("processRepeats" in measurementSettings(s), false);
+  assert.equal(
+    measurementSettings(validateProfileSettings({ processRepeats: 3 })).processRepeats,
+    3,
+  );
 });
 
 Deno.test("memory: /proc status parsing", () => {
@@ -288,6 +297,7 @@ Deno.test("cache: key depends on arch, settings and fingerprint", () => {
   assert.notEqual(profileCacheKey("c".repeat(16), s, "b".repeat(16)), k);
   assert.notEqual(profileCacheKey("a".repeat(16), { ...s, seqLen: 64 }, "b".repeat(16)), k);
   assert.notEqual(profileCacheKey("a".repeat(16), s, "d".repeat(16)), k);
+  assert.notEqual(profileCacheKey("a".repeat(16), { ...s, processRepeats: 3 }, "b".repeat(16)), k);
 });
 
 Deno.test("cache: round trip, corrupt and truncated lines skipped with one warning", async () => {
@@ -497,6 +507,49 @@ Deno.test("profileMany: preloading hands each job to the child spawned for it (o
       ["warmup", "wait", "timing", "warmup", "wait", "timing", "warmup", "wait", "timing"],
     );
   }
+});
+
+Deno.test("processRepeats: the forward pass in K fresh processes; the median one reported", async () => {
+  for (const prespawn of [false, true]) {
+    const { spawner, count } = countingSpawner();
+    const results = [];
+    for await (
+      const r of profileMany([TINY, TINY_B], {
+        ...QUICK,
+        processRepeats: 3,
+        generation: { promptLen: 4, newTokens: 2, repeats: 2 },
+      }, {
+        cache: false,
+        spawner,
+        prefetch: prespawn,
+        prespawn,
+      })
+    ) results.push(r);
+    assert.equal(count(), 8, `prespawn ${prespawn}: 3 forward + 1 generation child per model`);
+    for (const r of results) {
+      assert.ok(r.ok, JSON.stringify(r));
+      const p50s = r.processes!.p50Ms;
+      assert.equal(p50s.length, 3);
+      assert.equal(r.processes!.peakMemoryBytes.length, 3);
+      assert.equal(r.latencyMs.p50, [...p50s].sort((a, b) => a - b)[1]);
+      assert.ok(r.generation, "generation measured once, after the forward processes");
+      assert.equal(r.settings.processRepeats, 3);
+    }
+  }
+  // One process: no `processes` field, and the settings record no processRepeats.
+  const single = await profileArch(TINY, QUICK, { cache: false });
+  assert.ok(single.ok && single.processes === undefined && !("processRepeats" in single.settings));
+  // A failing process fails the candidate and says which.
+  let n = 0;
+  const crash = fakeSpawner(`console.error("boom: second"); Deno.exit(3);`);
+  const failed = await profileArch(TINY, { ...QUICK, processRepeats: 3 }, {
+    cache: false,
+    spawner: () => (++n === 2 ? crash() : defaultSpawner()),
+  });
+  assert.ok(
+    !failed.ok && /^process 2\/3: child exited with code 3/.test(failed.reason),
+    failed.ok ? "" : failed.reason,
+  );
 });
 
 Deno.test("profileMany: nothing is spawned while timed runs run, with or without overlap", async () => {
@@ -781,6 +834,7 @@ Deno.test("cli: bad input exits 2 with one line naming the problem", async () =>
     [[archFile, "--provider", "tpu"], undefined, /--provider: expected one of cpu, cuda/],
     [[archFile, "--seq-len", "abc"], undefined, /--seq-len: expected a number/],
     [[archFile, "--min-runs", "9", "--max-runs", "3"], undefined, /--max-runs: 3 is below/],
+    [[archFile, "--process-repeats", "0"], undefined, /--process-repeats: .*at least 1/],
     [[archFile, "--seq-len", "65"], undefined, /seqLen: 65 is above the architecture's nPositions/],
     [[xl], undefined, /backbone: emission supports only gpt2/],
     [[join(tmp, "missing.json")], undefined, /no such file/],

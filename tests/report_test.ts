@@ -557,8 +557,9 @@ Deno.test("kernelEnv: LTS_QUICK / LTS_FRESH only when asked, inherited values dr
     assert.equal(plain.LTS_QUICK, undefined);
     assert.equal(plain.LTS_FRESH, undefined);
     assert.equal(plain.PATH, Deno.env.get("PATH"));
-    const both = kernelEnv({ quick: true, fresh: true });
-    assert.deepEqual([both.LTS_QUICK, both.LTS_FRESH], ["1", "1"]);
+    const both = kernelEnv({ quick: true, fresh: true, startedAt: "2026-01-02T03:04:05.000Z" });
+    assert.deepEqual([both.LTS_QUICK, both.LTS_FRESH], ["1", "2026-01-02T03:04:05.000Z"]);
+    assert.ok(!Number.isNaN(Date.parse(kernelEnv({ quick: false, fresh: true }).LTS_FRESH)));
   } finally {
     if (saved === undefined) Deno.env.delete("LTS_QUICK");
     else Deno.env.set("LTS_QUICK", saved);

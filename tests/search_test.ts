@@ -14,6 +14,7 @@ import {
   type Measurement,
   renderSearchProgress,
   type RunConfig,
+  RunMismatchError,
   runSearch,
   runSearchInDir,
   SEARCH_OBJECTIVES,
@@ -21,6 +22,7 @@ import {
   validateSearchOptions,
 } from "../lib/search/mod.ts";
 import { defineSpace } from "../lib/space/mod.ts";
+import { runCreatedBefore } from "../lib/studies/report_search.ts";
 import { isInputError } from "../lib/util/errors.ts";
 
 /** A small GPT-2 space (plain embedding, tiny vocabulary) so that tests stay fast. */
@@ -71,7 +73,7 @@ function config(search: Parameters<typeof validateSearchOptions>[0]): RunConfig 
     version: 1,
     space: { preset: "tiny" },
     search: validateSearchOptions(search),
-    profile: { seqLen: 32 },
+    profile: { seqLen: 32, graphVersion: 2 },
   };
 }
 
@@ -260,7 +262,29 @@ Deno.test("run dir: files, refusal to overwrite, resume with other options names
         resume: true,
         optionNames: { "search.seed": "--seed" },
       });
-    await assert.rejects(other, (e) => isInputError(e) && /^--seed: differs/.test(e.message));
+    await assert.rejects(
+      other,
+      (e) => e instanceof RunMismatchError && /^--seed: differs/.test(e.message),
+    );
+    // A run measured with graphs of another emitter version is not resumed either.
+    const otherGraphs = () =>
+      runSearchInDir({
+        dir,
+        config: { ...cfg, profile: { ...cfg.profile, graphVersion: 1 } },
+        device: DEVICE,
+        operators: OPS,
+        measure: countingMeasure(),
+        resume: true,
+      });
+    await assert.rejects(
+      otherGraphs,
+      (e) => e instanceof RunMismatchError && /^profile\.graphVersion: differs/.test(e.message),
+    );
+    // A fresh report redoes a run saved before it began, and reads back one saved since.
+    assert.equal(await runCreatedBefore(dir, "2999-01-01T00:00:00Z"), true);
+    assert.equal(await runCreatedBefore(dir, "2000-01-01T00:00:00Z"), false);
+    assert.equal(await runCreatedBefore(dir, undefined), true);
+    assert.equal(await runCreatedBefore(join(root, "none"), undefined), false);
     const otherDevice = () =>
       runSearchInDir({
         dir,

@@ -46,6 +46,7 @@ Result fields (ok: true):
   generation       with --generation: promptLatencyMs (PL), tokenLatencyMs (TL),
                    latencyCharMs {p50, p95} of (PL + (n−1)·TL)/n per repeat, n = --new-tokens
   fingerprint      CPU, cores, OS, runtime version, provider, threads, dialect (+ its hash)
+  processes        with --process-repeats K > 1: p50Ms and peakMemoryBytes of every process
   timings          where the wall time went: emitMs, childReadyMs, sessionMs, warmupMs, timedMs
   cached           true when it came from the cache (nothing was run)
 A failed measurement prints {"ok": false, "reason": …} and the command exits with 1 at the end.
@@ -64,6 +65,11 @@ Options:
     D.maxTimedMs / 1000
   })
   --timeout S       kill a measurement after S seconds: ok false (default ${D.timeoutMs / 1000})
+  --process-repeats K
+                    measure the forward pass in K fresh processes (default ${D.processRepeats});
+                    the result is the median process by p50, and "processes" lists every
+                    process's p50 and peak memory (p50s of separate processes differ by a
+                    few per cent, more than the stopping rule's 1 %)
   --seed N          seed of the random weights and tokens (default ${D.seed})
   --all-logits      compute the LM head at every position (default: last position only)
   --generation      also measure generation with the KV-cache graph (in a second child)
@@ -137,6 +143,7 @@ export const command: Command = {
       "max-runs": { type: "string" },
       "max-seconds": { type: "string" },
       timeout: { type: "string" },
+      "process-repeats": { type: "string" },
       seed: { type: "string" },
       "all-logits": { type: "boolean" },
       generation: { type: "boolean" },
@@ -181,6 +188,7 @@ export const command: Command = {
       maxTimedMs: numberFlag(values, "max-seconds", D.maxTimedMs / 1000, { min: 0 }) * 1000,
       timeoutMs: numberFlag(values, "timeout", D.timeoutMs / 1000, { min: 0.001 }) * 1000,
       seed: numberFlag(values, "seed", D.seed, { integer: true, min: 0 }),
+      processRepeats: numberFlag(values, "process-repeats", D.processRepeats, { ...int, max: 100 }),
       lastTokenOnly: values["all-logits"] !== true,
       generation,
     };

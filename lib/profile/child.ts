@@ -38,6 +38,8 @@ export interface ChildJob {
   nHead: number[];
   /** Model width (generation: head size = dModel / nHead[i]). */
   dModel: number;
+  /** Which of the candidate's forward processes this is (0-based; see `processRepeats`). */
+  repeat?: number;
   /**
    * After the warm-up, say `wait` and read a `go` line from stdin before the timed runs, so
    * that the parent can finish its parallel work first (it never overlaps the timed runs).

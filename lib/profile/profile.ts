@@ -417,7 +417,7 @@ class ChildPool {
   take(job: ChildJob): ChildHandle {
     const loaded = this.#loaded;
     this.#loaded = undefined;
-    if (loaded?.job?.modelPath === job.modelPath && loaded.job.kind === job.kind) return loaded;
+    if (loaded?.job && sameJob(loaded.job, job)) return loaded;
     if (loaded) this.#discard(loaded);
     return this.#spawn();
   }
@@ -581,18 +581,37 @@ interface MeasureContext {
   overlap: boolean;
 }
 
+/** Whether two jobs are the same step of the same candidate. */
+function sameJob(a: ChildJob, b: ChildJob): boolean {
+  return a.modelPath === b.modelPath && a.kind === b.kind && (a.repeat ?? 0) === (b.repeat ?? 0);
+}
+
+/** A candidate's jobs: `processRepeats` forward jobs, then the generation job if asked for. */
 function jobsFor(plan: Plan, emitted: Emitted): ChildJob[] {
-  const job = (kind: ChildJob["kind"], modelPath: string): ChildJob => ({
+  const job = (kind: ChildJob["kind"], modelPath: string, repeat = 0): ChildJob => ({
     kind,
     modelPath,
     settings: plan.settings,
     vocabSize: plan.arch.vocabSize,
     nHead: plan.arch.nHead,
     dModel: plan.arch.dModel,
+    repeat,
   });
-  const jobs = [job("forward", emitted.forwardPath)];
+  const jobs = Array.from(
+    { length: plan.settings.processRepeats },
+    (_, r) => job("forward", emitted.forwardPath, r),
+  );
   if (emitted.generationPath) jobs.push(job("generation", emitted.generationPath));
   return jobs;
+}
+
+/**
+ * The forward measurement a candidate reports: the only one, or with several processes the
+ * median one by p50 (the lower median for an even count).
+ */
+function medianProcess(forward: ForwardMeasurement[]): ForwardMeasurement {
+  const byP50 = [...forward].sort((a, b) => a.latencyMs.p50 - b.latencyMs.p50);
+  return byP50[(byP50.length - 1) >> 1];
 }
 
 /** Measures a prepared candidate with children from the pool. */
@@ -628,14 +647,24 @@ async function measure(
     const o = await outcome;
     pool.retire(child);
     if (!o.ok) {
-      return failure(plan, k === 0 ? o.reason : `generation: ${o.reason}`);
+      const repeats = plan.settings.processRepeats;
+      const which = jobs[k].kind === "generation"
+        ? "generation: "
+        : repeats > 1
+        ? `process ${k + 1}/${repeats}: `
+        : "";
+      return failure(plan, which + o.reason);
     }
     if (!context.overlap) handoff();
     outcomes.push(o);
   }
-  const f = outcomes[0].ok ? outcomes[0].measurement as ForwardMeasurement : undefined;
-  const g = outcomes[1]?.ok ? outcomes[1].measurement as GenerationMeasurement : undefined;
-  if (!f) throw new Error("profile: no forward measurement");
+  const measured = outcomes.flatMap((o) => (o.ok ? [o.measurement] : []));
+  const forward = measured.filter((m): m is ForwardMeasurement => m.kind === "forward");
+  const g = measured.find((m): m is GenerationMeasurement => m.kind === "generation");
+  if (forward.length === 0) throw new Error("profile: no forward measurement");
+  const f = medianProcess(forward);
+  const sum = (key: "sessionMs" | "warmupMs" | "timedMs") =>
+    forward.reduce((s, m) => s + m[key], 0) + (g?.[key] ?? 0);
   const childReadyMs = outcomes.reduce((s, o) => s + (o.ok ? o.childReadyMs : 0), 0);
   const result: ProfileSuccess = {
     ok: true,
@@ -652,14 +681,20 @@ async function measure(
     timings: {
       emitMs: emitted.emitMs,
       childReadyMs,
-      sessionMs: f.sessionMs + (g?.sessionMs ?? 0),
-      warmupMs: f.warmupMs + (g?.warmupMs ?? 0),
-      timedMs: f.timedMs + (g?.timedMs ?? 0),
+      sessionMs: sum("sessionMs"),
+      warmupMs: sum("warmupMs"),
+      timedMs: sum("timedMs"),
       totalMs: performance.now() - startedAt,
     },
     cached: false,
     measuredAt: new Date().toISOString(),
   };
+  if (forward.length > 1) {
+    result.processes = {
+      p50Ms: forward.map((m) => m.latencyMs.p50),
+      peakMemoryBytes: forward.map((m) => m.peakMemoryBytes),
+    };
+  }
   if (g) result.generation = g.generation;
   return result;
 }
@@ -755,7 +790,7 @@ export async function* profileMany(
     (i: number, emitted: Emitted, next: number | undefined, timedRunsEnded: Promise<void>) =>
     async (job: ChildJob) => {
       const jobs = jobsFor(plans[i], emitted);
-      const k = jobs.findIndex((j) => j.modelPath === job.modelPath);
+      const k = jobs.findIndex((j) => sameJob(j, job));
       if (k + 1 < jobs.length) {
         pool.preload({ ...jobs[k + 1], held: overlap });
         return;

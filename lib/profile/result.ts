@@ -7,10 +7,9 @@
 import type { DeviceFingerprint } from "./fingerprint.ts";
 import type { GenerationResult } from "./generation.ts";
 import type { LatencySummary, StopReason } from "./latency.ts";
-import type { ProfileSettings } from "./settings.ts";
+import type { RecordedSettings } from "./settings.ts";
 
-/** The settings as recorded in a result: everything that decides it (no timeout). */
-export type RecordedSettings = Omit<ProfileSettings, "timeoutMs">;
+export type { RecordedSettings };
 
 /** Where the wall-clock time of one measurement went (ms), for overhead accounting. */
 export interface ProfileTimings {
@@ -52,6 +51,12 @@ export interface ProfileSuccess {
   baselineMemoryBytes: number;
   /** Size of the model on disk: the .onnx file plus its external weights (bytes). */
   modelBytes: number;
+  /**
+   * With `processRepeats` above 1: every process's forward p50 (ms) and peak memory (bytes), in
+   * the order measured. `latencyMs`, `stopReason` and the memory fields are the median
+   * process's (by p50).
+   */
+  processes?: { p50Ms: number[]; peakMemoryBytes: number[] };
   /** Generation latency, when asked for. */
   generation?: GenerationResult;
   timings: ProfileTimings;

@@ -63,6 +63,14 @@ export interface ProfileSettings {
   maxTimedMs: number;
   /** Kill the measuring child after this long (ms); the result is then `ok: false`. */
   timeoutMs: number;
+  /**
+   * Fresh child processes that each measure the forward pass (session, warm-up, timed runs).
+   * With more than one, the result is the measurement of the median process by p50, and
+   * `processes` lists every process's p50 and peak memory: p50s of separate processes differ
+   * by more than the stopping rule's tolerance (separate memory layouts). Part of the cache key
+   * only when above 1.
+   */
+  processRepeats: number;
   /** Generation measurement, or `false` for none. */
   generation: GenerationSettings | false;
 }
@@ -83,6 +91,7 @@ export const DEFAULT_PROFILE_SETTINGS: Readonly<ProfileSettings> = Object.freeze
   stableWindow: 5,
   maxTimedMs: 5000,
   timeoutMs: 300_000,
+  processRepeats: 1,
   generation: false,
 });
 
@@ -175,6 +184,7 @@ function validateInner(input: unknown): ProfileSettings {
     stableWindow: int(get("stableWindow"), "stableWindow", 1, 1_000_000),
     maxTimedMs: num(get("maxTimedMs"), "maxTimedMs", 0, 1e9),
     timeoutMs: num(get("timeoutMs"), "timeoutMs", 1, 1e9),
+    processRepeats: int(get("processRepeats"), "processRepeats", 1, 100),
     generation: validateGeneration(get("generation")),
   };
   if (s.maxRuns < s.minRuns) {
@@ -217,10 +227,18 @@ function validateGeneration(value: unknown): GenerationSettings | false {
  * "timeoutMs" in measurementSettings(validateProfileSettings({})); // false
  * ```
  */
-export function measurementSettings(settings: ProfileSettings): Omit<ProfileSettings, "timeoutMs"> {
-  const { timeoutMs: _timeoutMs, ...rest } = settings;
-  return rest;
+export function measurementSettings(settings: ProfileSettings): RecordedSettings {
+  const { timeoutMs: _timeoutMs, processRepeats, ...rest } = settings;
+  return processRepeats === 1 ? rest : { ...rest, processRepeats };
 }
+
+/**
+ * The settings a result records and its cache key hashes: everything but `timeoutMs`, and
+ * `processRepeats` only when above 1 (so that single-process results keep their keys).
+ */
+export type RecordedSettings =
+  & Omit<ProfileSettings, "timeoutMs" | "processRepeats">
+  & { processRepeats?: number };
 
 /**
  * Checks settings against one architecture: the sequences must fit its learned positions.

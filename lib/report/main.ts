@@ -102,12 +102,16 @@ export async function listNotebooks(dir: string): Promise<string[]> {
  * kernelEnv({ quick: true, fresh: false }).LTS_QUICK; // "1"
  * ```
  */
-export function kernelEnv(flags: { quick: boolean; fresh: boolean }): Record<string, string> {
+export function kernelEnv(
+  flags: { quick: boolean; fresh: boolean; startedAt?: string },
+): Record<string, string> {
   const env = Deno.env.toObject();
   delete env.LTS_QUICK;
   delete env.LTS_FRESH;
   if (flags.quick) env.LTS_QUICK = "1";
-  if (flags.fresh) env.LTS_FRESH = "1";
+  // The report's start time: every notebook of one fresh report redoes what was saved before it
+  // and reuses what an earlier notebook of the same report saved (a search run).
+  if (flags.fresh) env.LTS_FRESH = flags.startedAt ?? new Date().toISOString();
   return env;
 }
 
@@ -197,7 +201,7 @@ export async function runReport(options: ReportOptions = {}): Promise<ReportResu
     generatedAt: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
     denoVersion: Deno.version.deno,
   };
-  const env = kernelEnv({ quick, fresh });
+  const env = kernelEnv({ quick, fresh, startedAt: new Date().toISOString() });
   const runs: NotebookRun[] = [];
   for (const [i, path] of selected.entries()) {
     const name = nameOf(path);

@@ -5,6 +5,7 @@
  * @module
  */
 import { pathExists } from "../util/fs.ts";
+import { GPT2_GRAPH_VERSION } from "../onnx/gpt2.ts";
 import { detectDevice, deviceFingerprint } from "../profile/fingerprint.ts";
 import { profileArch, profileMany } from "../profile/profile.ts";
 import type { ProfileCache } from "../profile/cache.ts";
@@ -91,7 +92,9 @@ export function deviceRunConfig(
       definition,
     },
     search: options,
-    profile: measurementSettings(settings) as unknown as Record<string, unknown>,
+    // The emitter's graph version decides measurements too: a run measured with other graphs
+    // is not resumed.
+    profile: { ...measurementSettings(settings), graphVersion: GPT2_GRAPH_VERSION },
   };
 }
 

@@ -21,6 +21,19 @@ import { runSearch, type SearchInput, type SearchResult } from "./algorithm.ts";
 import { type SearchOptions, validateSearchOptions } from "./options.ts";
 import type { CandidateRecord, IterationSummary } from "./types.ts";
 
+/**
+ * The run in a folder cannot be resumed with this configuration or device (its message names
+ * the first difference). An {@linkcode InputError}, so the CLI exits 2 with it.
+ *
+ * @example
+ * ```ts
+ * import { RunMismatchError } from "./run_dir.ts";
+ * import { InputError } from "../util/errors.ts";
+ * new RunMismatchError("search.seed: differs (1 there, 2 now)") instanceof InputError; // true
+ * ```
+ */
+export class RunMismatchError extends InputError {}
+
 /** Everything that decides a run's results; a resumed run must have an equal one. */
 export interface RunConfig {
   /** Format version of the run directory. */
@@ -271,7 +284,7 @@ export async function prepareRunDir(
   const run = await loadRun(dir);
   const diff = jsonDifferences(run.config, config);
   if (diff.length > 0) {
-    throw new InputError(
+    throw new RunMismatchError(
       `${optionNames[diff[0]] ?? diff[0]}: differs from the run being resumed (${
         JSON.stringify(pick(run.config, diff[0]))
       } there, ${JSON.stringify(pick(config, diff[0]))} now)`,
@@ -279,7 +292,7 @@ export async function prepareRunDir(
   }
   const deviceDiff = jsonDifferences(run.device, device);
   if (device !== undefined && run.device !== undefined && deviceDiff.length > 0) {
-    throw new InputError(
+    throw new RunMismatchError(
       `device: the run was measured with another device fingerprint (${deviceDiff.join(", ")})`,
     );
   }

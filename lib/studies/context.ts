@@ -18,6 +18,13 @@ export interface StudyContext {
   quick: boolean;
   /** Cached measurements ignored (new ones are still stored). */
   fresh: boolean;
+  /**
+   * With `fresh`: when this fresh run began (ISO time). Work saved before it (a report search's
+   * run folder) is redone; work saved since (by an earlier notebook of the same report) is
+   * reused. `deno task report --fresh` passes its start time in `LTS_FRESH`; otherwise it is
+   * this process's start.
+   */
+  freshSince?: string;
   device: DeviceInfo;
   /** The profiler cache to pass to `profileArch` / `profileMany`. */
   cache: ProfileCache;
@@ -37,6 +44,7 @@ function envFlag(name: string): boolean {
 
 /**
  * Reads the mode from `LTS_QUICK` / `LTS_FRESH` (or `overrides`) and detects the device.
+ * `LTS_FRESH` may hold an ISO time instead of `1`: the start of the fresh run (`freshSince`).
  *
  * @example
  * ```ts
@@ -53,7 +61,12 @@ export async function studyContext(
   const cache = fresh
     ? new WriteOnlyCache(overrides.cachePath)
     : new ProfileCache(overrides.cachePath);
-  return { quick, fresh, device: await detectDevice(), cache };
+  const ctx: StudyContext = { quick, fresh, device: await detectDevice(), cache };
+  if (fresh) {
+    const since = Date.parse(Deno.env.get("LTS_FRESH") ?? "");
+    ctx.freshSince = new Date(Number.isNaN(since) ? performance.timeOrigin : since).toISOString();
+  }
+  return ctx;
 }
 
 /**

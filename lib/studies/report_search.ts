@@ -9,6 +9,7 @@ import { createProgress } from "../plots/progress.ts";
 import type { ProfileSettings } from "../profile/settings.ts";
 import type { SearchResult } from "../search/algorithm.ts";
 import { searchOnDevice } from "../search/device.ts";
+import { RUN_FILES, RunMismatchError } from "../search/run_dir.ts";
 import { renderSearchProgress } from "../search/progress.ts";
 import type { FrontierPoint } from "../search/types.ts";
 import { PROJECT_ROOT } from "../util/paths.ts";
@@ -75,18 +76,59 @@ export async function reportSearch(
 ): Promise<{ result: SearchResult; frontier: FrontierPoint[]; dir: string }> {
   const budget = reportSearchBudget(ctx);
   const dir = reportRunDir(ctx, name);
+  // A fresh report measures again: a run saved before it began is redone (one saved since, by
+  // an earlier notebook of the same report, is read back).
+  if (ctx.fresh && await runCreatedBefore(dir, ctx.freshSince)) await removeRun(dir);
   const progress = createProgress(`${name} search`, 1);
-  const result = await searchOnDevice({
-    preset: budget.preset,
-    space: { maxDecoderParams: budget.maxDecoderParams, homogeneous: options.homogeneous },
-    search: { iterations: budget.iterations, population: budget.population, seed: budget.seed },
-    settings: options.settings ?? {},
-    dir,
-    cache: ctx.cache,
-    onProgress: (p) =>
-      void progress.update(p.candidates / p.candidatesMax, renderSearchProgress(p)),
-  });
+  const search = () =>
+    searchOnDevice({
+      preset: budget.preset,
+      space: { maxDecoderParams: budget.maxDecoderParams, homogeneous: options.homogeneous },
+      search: { iterations: budget.iterations, population: budget.population, seed: budget.seed },
+      settings: options.settings ?? {},
+      dir,
+      cache: ctx.cache,
+      onProgress: (p) =>
+        void progress.update(p.candidates / p.candidatesMax, renderSearchProgress(p)),
+    });
+  let result: SearchResult;
+  try {
+    result = await search();
+  } catch (e) {
+    // The folder holds a run of another configuration, graph version or device: the report
+    // owns it, so it starts over rather than stopping.
+    if (!(e instanceof RunMismatchError)) throw e;
+    await removeRun(dir);
+    result = await search();
+  }
   const frontier = result.iterations.at(-1)?.frontier ?? [];
   await progress.finish(`${result.records.length} candidates, frontier ${frontier.length}`);
   return { result, frontier, dir };
+}
+
+/**
+ * Whether `dir` holds a search run whose `run.json` was written before `since` (any run there
+ * when `since` is unset): what a fresh report redoes.
+ *
+ * @example
+ * ```ts
+ * import { runCreatedBefore } from "./report_search.ts";
+ * await runCreatedBefore("data/runs/none-here", "2026-01-01T00:00:00Z"); // false
+ * ```
+ */
+export async function runCreatedBefore(dir: string, since: string | undefined): Promise<boolean> {
+  let createdAt: unknown;
+  try {
+    createdAt = JSON.parse(await Deno.readTextFile(join(dir, RUN_FILES.config))).createdAt;
+  } catch {
+    return false; // no run there (or nothing readable: the search reports that itself)
+  }
+  if (since === undefined || typeof createdAt !== "string") return true;
+  return Date.parse(createdAt) < Date.parse(since);
+}
+
+async function removeRun(dir: string): Promise<void> {
+  await Deno.remove(dir, { recursive: true }).catch((e) => {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  });
 }
