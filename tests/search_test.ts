@@ -472,6 +472,10 @@ Deno.test("cli search: bad options exit 2 with one line naming the flag", async 
         /^lts search: --strategy:/,
       ],
       [["--preset", "lts-gpt2", "--out", out, "--seq-len", "4096"], /^lts search: --seq-len:/],
+      [
+        ["--preset", "lts-gpt2", "--out", out, "--process-repeats", "0"],
+        /^lts search: --process-repeats:/,
+      ],
       [[
         "--preset",
         "lts-gpt2",

@@ -72,6 +72,9 @@ Measurement:
   --provider P               ONNX Runtime execution provider: ${
   PROVIDERS.join(" or ")
 } (default cpu)
+  --process-repeats K        measure each candidate in K fresh processes and keep the median
+                             one by p50 (default 1; p50s of separate processes differ by a few
+                             per cent, more than the stopping rule's 1 %)
 Run:
   --out RUN_DIR              run directory (must be new or empty, unless --resume)
   --resume                   continue the run in RUN_DIR (killed at any point); options must
@@ -119,6 +122,7 @@ export const FLAG_OF_PATH: Readonly<Record<string, string>> = {
   "profile.threads": "--threads",
   "profile.dialect": "--dialect",
   "profile.provider": "--provider",
+  "profile.processRepeats": "--process-repeats",
 };
 
 const FLAG_OF_OPTION: Readonly<Record<string, string>> = Object.fromEntries(
@@ -179,6 +183,7 @@ export function planSearch(args: string[]): SearchPlan {
     threads: { type: "string" },
     dialect: { type: "string" },
     provider: { type: "string" },
+    "process-repeats": { type: "string" },
     out: { type: "string" },
     resume: { type: "boolean" },
     baselines: { type: "boolean" },
@@ -235,6 +240,7 @@ export function planSearch(args: string[]): SearchPlan {
       threads: numberFlag(values, "threads", 1, { integer: true, min: 1, max: 1024 }),
       dialect: choiceFlag(values, "dialect", DIALECTS, "fast"),
       provider: choiceFlag(values, "provider", PROVIDERS, "cpu"),
+      processRepeats: numberFlag(values, "process-repeats", 1, { integer: true, min: 1, max: 100 }),
     })
   );
   if (settings.seqLen > space.nPositions) {
