@@ -1,7 +1,9 @@
 /**
  * On-device profiling: latency, peak memory and generation latency of an architecture with
  * onnxruntime-node, each model measured in a fresh child process, results cached by
- * (architecture, settings, device fingerprint).
+ * (architecture, settings, device fingerprint). `processRepeats` measures the forward pass in
+ * several fresh processes and reports the median one: p50s of separate processes differ by a few
+ * per cent on a VM, more than the 1 % stopping rule inside one process.
  *
  * @example
  * ```ts
