@@ -258,7 +258,7 @@ async function worker(args: string[]): Promise<Deno.CommandOutput> {
   }).output();
 }
 
-function parseWorker(out: Deno.CommandOutput): Record<string, [number, number][]> {
+function parseWorker<T = Record<string, [number, number][]>>(out: Deno.CommandOutput): T {
   if (!out.success) throw new Error(`worker failed: ${new TextDecoder().decode(out.stderr)}`);
   return JSON.parse(new TextDecoder().decode(out.stdout));
 }
@@ -365,9 +365,9 @@ async function main(): Promise<void> {
       };
       for (let r = 0; r < 3; r++) {
         for (const [key, path] of [["declared", paths.fast], ["constant", constantPath]] as const) {
-          const out = parseWorker(
+          const out = parseWorker<{ sessionMs: number; peakBytes: number }>(
             await worker(["load", path, "192", String(GPT2_SMALL.vocabSize)]),
-          ) as unknown as { sessionMs: number; peakBytes: number };
+          );
           loads[key].sessionMs.push(out.sessionMs);
           loads[key].peakBytes.push(out.peakBytes);
         }

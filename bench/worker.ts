@@ -17,7 +17,7 @@
  *   writeOnnx, as the profiler's parent does), deleted after each round.
  * - `load <model.onnx> <seqLen> <vocabSize>`: creates a session and runs one forward pass, as
  *   the profiler's child does. Prints `{ sessionMs, peakBytes }`: the session creation time and
- *   the peak resident set (VmHWM) above the resident set before the session.
+ *   the peak resident set above the baseline before the session, with the profiler's own meter.
  *
  * @module
  */
@@ -25,6 +25,7 @@ import * as ort from "onnxruntime-node";
 import { join } from "node:path";
 import { validateArch } from "../lib/arch/validate.ts";
 import { emitGpt2, writeOnnx } from "../lib/onnx/mod.ts";
+import { startPeakMemory } from "../lib/profile/memory.ts";
 import { createRng } from "../lib/util/rng.ts";
 
 /**
@@ -65,19 +66,14 @@ async function timeModel(path: string, seqLen: number, runs: number, vocabSize: 
   return { runs: out };
 }
 
-function statusKiB(field: string): number {
-  const m = Deno.readTextFileSync("/proc/self/status").match(new RegExp(`${field}:\\s+(\\d+)`));
-  return m ? Number(m[1]) : NaN;
-}
-
 async function loadModel(path: string, seqLen: number, vocabSize: number) {
-  const before = statusKiB("VmRSS");
+  const meter = startPeakMemory();
   const t0 = performance.now();
   const session = await ort.InferenceSession.create(path, BENCH_SESSION_OPTIONS);
   const sessionMs = performance.now() - t0;
   const ids = BigInt64Array.from({ length: seqLen }, (_, i) => BigInt((i * 7919) % vocabSize));
   await session.run({ input_ids: new ort.Tensor("int64", ids, [1, seqLen]) });
-  const peakBytes = (statusKiB("VmHWM") - before) * 1024;
+  const peakBytes = meter.peakAboveBaselineBytes();
   await session.release();
   return { sessionMs, peakBytes };
 }
