@@ -2,8 +2,15 @@
  * Loading the published LiteTransformerSearch benchmark (archai's `saved_logs`) into plain rows
  * and an Arquero table.
  *
- * Layout of one set folder (see {@linkcode parseSetName} for the names):
- * - `config_N/jM/model_config.yaml` (random sets) or `M<i>/model_config.yaml` (Pareto sets);
+ * By default the benchmark is read from the pack bundled with the repository,
+ * `data/published/lts-saved-logs.jsonl` (lib/benchmark/pack.ts); `--saved-logs PATH` (the `source`
+ * option) or `$LTS_SAVED_LOGS` name another pack file or a raw saved-logs folder
+ * (lib/benchmark/saved_logs.ts). Both forms give the same parsed configs and summary entries
+ * ({@linkcode RawSet}), which one piece of code below turns into models, so the loaded `models`
+ * and `table` are the same whichever form was read; only the file names in messages differ
+ * (a pack names its file and line).
+ *
+ * What the summaries hold, per set (see {@linkcode parseSetName} for the set names):
  * - `ppl_summary.yaml`: per model id either `{valid_ppl, test_ppl, …}` (random sets) or one
  *   number (Pareto sets; the reference analysis reads it as validation perplexity, so it goes to
  *   `validPpl` and `testPpl` is null);
@@ -13,23 +20,31 @@
  *   hence `publishedLatencyMs` and `publishedMemoryMB` (an assumption).
  *
  * Policy on missing pieces: the models of a set are the ids found in any of its summaries.
- * A summary id without its `model_config.yaml`, a missing or malformed summary, or a malformed
- * entry is an {@linkcode InputError} naming the file. A model missing from some summaries (the
- * published data has 5 models with parameters but no perplexity) is kept with nulls in those
- * columns, and a `model_config.yaml` that no summary mentions is skipped; both are reported in
- * {@linkcode Benchmark.warnings}.
+ * A summary id without its model config, a missing or malformed summary, or a malformed entry
+ * is an {@linkcode InputError} naming the file (or pack line). A model missing from some
+ * summaries (the published data has 5 models with parameters but no perplexity) is kept with
+ * nulls in those columns, and a model config that no summary mentions is skipped; both are
+ * reported in {@linkcode Benchmark.warnings}.
  *
  * @module
  */
 import * as aq from "arquero";
-import { join } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { archConfigFromArchai } from "../arch/archai.ts";
 import type { Arch } from "../arch/types.ts";
 import { compactArch, validateArch } from "../arch/validate.ts";
 import { type CountOptions, countParams, decoderParams, publishedArch } from "../params/mod.ts";
 import { InputError, isInputError } from "../util/errors.ts";
-import { modelFolder, parseSetName, resolveSavedLogsDir, type SetInfo } from "./paths.ts";
+import { openPack } from "./pack.ts";
+import {
+  type BenchmarkSourceKind,
+  compareModelIds,
+  compareText,
+  parseSetName,
+  resolveBenchmarkSource,
+  type SetInfo,
+} from "./paths.ts";
+import { openSavedLogs } from "./saved_logs.ts";
+import { atEntry, type BenchmarkSource, type RawSet, type SummaryKind } from "./source.ts";
 
 /** One trained model of the published benchmark (one row of {@linkcode Benchmark.table}). */
 export interface BenchmarkModel extends SetInfo {
@@ -85,8 +100,10 @@ export interface BenchmarkSet extends SetInfo {
 
 /** The loaded benchmark. */
 export interface Benchmark {
-  /** The saved-logs folder read. */
-  dir: string;
+  /** The saved-logs folder or pack file read (absolute path). */
+  source: string;
+  /** What `source` is: a raw saved-logs folder or a pack. */
+  sourceKind: BenchmarkSourceKind;
   /** Sets, sorted by name. */
   sets: BenchmarkSet[];
   /** Models, by set name then natural id order. */
@@ -99,15 +116,19 @@ export interface Benchmark {
 
 /** Options of {@linkcode loadBenchmark}. */
 export interface LoadBenchmarkOptions {
-  /** The saved-logs folder; default `$LTS_SAVED_LOGS`, else `../shared/archai-lts-saved-logs`. */
-  dir?: string;
-  /** Only these sets (folder names); default every set folder found. */
+  /**
+   * A raw saved-logs folder or a pack file; default `$LTS_SAVED_LOGS`, else the bundled pack
+   * `data/published/lts-saved-logs.jsonl`.
+   */
+  source?: string;
+  /** Only these sets (names); default every set found. */
   sets?: string[];
 }
 
 /**
- * Loads the published benchmark. Throws {@linkcode InputError} naming the file for a missing
- * folder, a missing or malformed file, or an invalid architecture.
+ * Loads the published benchmark: the bundled pack by default. Throws {@linkcode InputError}
+ * naming the file (or pack line) for a missing source, a missing or malformed file or line, or
+ * an invalid architecture.
  *
  * @example
  * ```ts
@@ -117,18 +138,32 @@ export interface LoadBenchmarkOptions {
  * ```
  */
 export async function loadBenchmark(options: LoadBenchmarkOptions = {}): Promise<Benchmark> {
-  const dir = await resolveSavedLogsDir(options.dir);
-  const found: SetInfo[] = [];
-  const warnings: string[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    if (!entry.isDirectory) continue;
-    const info = parseSetName(entry.name);
-    if (info) found.push(info);
-    else if (options.sets === undefined) {
-      warnings.push(`${join(dir, entry.name)}: not a benchmark set folder name; skipped`);
-    }
-  }
-  found.sort((a, b) => compareText(a.set, b.set));
+  const resolved = await resolveBenchmarkSource(options.source);
+  const source = resolved.kind === "pack"
+    ? await openPack(resolved.path)
+    : await openSavedLogs(resolved.path);
+  return await benchmarkFromSource(source, { sets: options.sets });
+}
+
+/**
+ * Builds the benchmark from an opened source (a saved-logs folder or a pack): the one code path
+ * from parsed configs and summary entries to models.
+ *
+ * @example
+ * ```ts
+ * import { benchmarkFromSource } from "./load.ts";
+ * import { openPack } from "./pack.ts";
+ * import { BUNDLED_PACK_PATH } from "./paths.ts";
+ * const bench = await benchmarkFromSource(await openPack(BUNDLED_PACK_PATH));
+ * bench.models.length; // 1121
+ * ```
+ */
+export async function benchmarkFromSource(
+  source: BenchmarkSource,
+  options: { sets?: string[] } = {},
+): Promise<Benchmark> {
+  const found = source.setNames.map((name) => parseSetName(name)!);
+  const warnings = options.sets === undefined ? [...source.warnings] : [];
   let infos = found;
   if (options.sets !== undefined) {
     const byName = new Map(found.map((s) => [s.set, s]));
@@ -136,26 +171,28 @@ export async function loadBenchmark(options: LoadBenchmarkOptions = {}): Promise
       const info = byName.get(name);
       if (!info) {
         throw new InputError(
-          `${join(dir, name)}: no such benchmark set (found: ${
-            found.map((s) => s.set).join(", ")
-          })`,
+          `${source.setWhere(name)}: no such benchmark set (found: ${source.setNames.join(", ")})`,
         );
       }
       return info;
     });
   }
-  if (infos.length === 0) {
-    throw new InputError(`${dir}: no benchmark set folders (random_*/pareto_*) in it`);
-  }
   const sets: BenchmarkSet[] = [];
   const models: BenchmarkModel[] = [];
   for (const info of infos) {
-    const loaded = await loadSet(dir, info, warnings);
+    const loaded = await buildSet(await source.readSet(info), warnings);
     sets.push({ ...info, models: loaded.length });
     models.push(...loaded);
   }
   warnings.sort(compareText);
-  return { dir, sets, models, table: aq.from(models), warnings };
+  return {
+    source: source.path,
+    sourceKind: source.kind,
+    sets,
+    models,
+    table: aq.from(models),
+    warnings,
+  };
 }
 
 interface PplEntry {
@@ -173,43 +210,51 @@ interface ParamsEntry {
 
 const PARAM_KEYS = ["nonembedding", "total", "AdaEmb", "Attn", "FFN"] as const;
 
-async function loadSet(dir: string, info: SetInfo, warnings: string[]): Promise<BenchmarkModel[]> {
-  const setDir = join(dir, info.set);
-  const pareto = info.kind === "pareto";
-  const [ppl, params, latency, memory] = await Promise.all([
-    readSummary(join(setDir, "ppl_summary.yaml"), pplEntry),
-    readSummary(join(setDir, "params_summary.yaml"), paramsEntry),
-    pareto ? readSummary(join(setDir, "latency_summary.yaml"), nonNegativeNumber) : undefined,
-    pareto ? readSummary(join(setDir, "memory_summary.yaml"), nonNegativeNumber) : undefined,
-  ]);
-  const summaries: [string, Map<string, unknown>][] = [
-    ["ppl_summary.yaml", ppl],
-    ["params_summary.yaml", params],
-  ];
-  if (latency && memory) {
-    summaries.push(["latency_summary.yaml", latency], ["memory_summary.yaml", memory]);
+/** Validates the entries of one summary, keyed by model id. */
+function validEntries<T>(
+  raw: RawSet,
+  kind: SummaryKind,
+  entry: (value: unknown, field: string) => T,
+): Map<string, T> | undefined {
+  const summary = raw.summaries.find((s) => s.kind === kind);
+  if (summary === undefined) return undefined;
+  const out = new Map<string, T>();
+  for (const [id, e] of summary.entries) {
+    out.set(id, atEntry(e, (value, field) => entry(value, field ?? id)));
   }
-  const ids = [...new Set(summaries.flatMap(([, m]) => [...m.keys()]))].sort(compareNatural);
-  for (const [file, summary] of summaries) {
-    const missing = ids.filter((id) => !summary.has(id));
-    const what = file.replace("_summary.yaml", "");
+  return out;
+}
+
+async function buildSet(raw: RawSet, warnings: string[]): Promise<BenchmarkModel[]> {
+  const info = raw.info;
+  const ppl = validEntries(raw, "ppl", pplEntry)!;
+  const params = validEntries(raw, "params", paramsEntry)!;
+  const latency = validEntries(raw, "latency", nonNegativeNumber);
+  const memory = validEntries(raw, "memory", nonNegativeNumber);
+  const ids = [...new Set(raw.summaries.flatMap((s) => [...s.entries.keys()]))].sort(
+    compareModelIds,
+  );
+  for (const summary of raw.summaries) {
+    const missing = ids.filter((id) => !summary.entries.has(id));
     if (missing.length > 0) {
       warnings.push(
-        `${join(setDir, file)}: no entry for ${missing.join(", ")} (kept with null ${what})`,
+        `${summary.where}: no entry for ${missing.join(", ")} (kept with null ${summary.kind})`,
       );
     }
   }
   const known = new Set(ids);
-  const onDisk = await listModelIds(setDir);
-  const unlisted = onDisk.filter((id) => !known.has(id)).sort(compareNatural);
+  const unlisted = raw.configIds.filter((id) => !known.has(id)).sort(compareModelIds);
   if (unlisted.length > 0) {
     warnings.push(
-      `${setDir}: model_config.yaml of ${unlisted.join(", ")} is in no summary; skipped`,
+      `${raw.where}: model_config.yaml of ${unlisted.join(", ")} is in no summary; skipped`,
     );
   }
   return await Promise.all(ids.map(async (modelId): Promise<BenchmarkModel> => {
-    const path = join(setDir, modelFolder(modelId)!, "model_config.yaml");
-    const { arch, asPublished, countOptions } = await readModelConfig(path, info);
+    const config = await raw.config(modelId);
+    const { arch, asPublished, countOptions } = atEntry(
+      config,
+      (value, field) => modelFromConfig(value, info, field),
+    );
     const count = countParams(arch, countOptions);
     const p = ppl.get(modelId);
     const n = params.get(modelId);
@@ -235,67 +280,23 @@ async function loadSet(dir: string, info: SetInfo, warnings: string[]): Promise<
 }
 
 /**
- * Reads a `model_config.yaml`: the trained architecture, the architecture its published counts
- * were computed with (see lib/params `publishedArch`), and the options (archai's adaptive
+ * From a parsed `model_config.yaml`: the trained architecture, the architecture its published
+ * counts were computed with (see lib/params `publishedArch`), and the options (archai's adaptive
  * softmax with the config's `tie_projs`) that count it as archai did.
  */
-async function readModelConfig(
-  path: string,
+function modelFromConfig(
+  raw: unknown,
   info: SetInfo,
-): Promise<{ arch: Arch; asPublished: Arch; countOptions: CountOptions }> {
-  const text = await readText(path);
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (e) {
-    throw new InputError(`${path}: not valid YAML (${(e as Error).message.split("\n")[0]})`);
-  }
+  field: string | null,
+): { arch: Arch; asPublished: Arch; countOptions: CountOptions } {
   try {
     const arch = validateArch(archConfigFromArchai(raw, info.backbone));
     const published = publishedArch(raw, info.set);
     return { arch, asPublished: published.arch, countOptions: published.options };
   } catch (e) {
-    if (isInputError(e)) throw new InputError(`${path}: ${(e as Error).message}`);
+    if (field !== null && isInputError(e)) throw new InputError(`${field}: ${e.message}`);
     throw e;
   }
-}
-
-async function readText(path: string): Promise<string> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new InputError(`${path}: missing`);
-    if (e instanceof Deno.errors.IsADirectory) throw new InputError(`${path}: is a folder`);
-    throw new InputError(`${path}: cannot read (${(e as Error).message})`);
-  }
-}
-
-/** Reads a summary YAML (a mapping keyed by model id), checking ids and entries. */
-async function readSummary<T>(
-  path: string,
-  entry: (value: unknown, field: string) => T,
-): Promise<Map<string, T>> {
-  const text = await readText(path);
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (e) {
-    throw new InputError(`${path}: not valid YAML (${(e as Error).message.split("\n")[0]})`);
-  }
-  if (!isMapping(raw)) throw new InputError(`${path}: expected a mapping of model ids`);
-  const out = new Map<string, T>();
-  for (const [id, value] of Object.entries(raw)) {
-    if (modelFolder(id) === undefined) {
-      throw new InputError(`${path}: ${id}: not a model id (config_N_jM or M<i>)`);
-    }
-    try {
-      out.set(id, entry(value, id));
-    } catch (e) {
-      if (isInputError(e)) throw new InputError(`${path}: ${(e as Error).message}`);
-      throw e;
-    }
-  }
-  return out;
 }
 
 function pplEntry(value: unknown, field: string): PplEntry {
@@ -338,48 +339,4 @@ function show(value: unknown): string {
 
 function isMapping(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-/** Ids of the model folders of a set that hold a `model_config.yaml`. */
-async function listModelIds(setDir: string): Promise<string[]> {
-  const ids: string[] = [];
-  const has = async (path: string) => {
-    try {
-      return (await Deno.stat(join(path, "model_config.yaml"))).isFile;
-    } catch {
-      return false;
-    }
-  };
-  const jobs: Promise<void>[] = [];
-  for await (const entry of Deno.readDir(setDir)) {
-    if (!entry.isDirectory) continue;
-    const path = join(setDir, entry.name);
-    if (/^M\d+$/.test(entry.name)) {
-      jobs.push(has(path).then((ok) => void (ok && ids.push(entry.name))));
-    } else if (/^config_\d+$/.test(entry.name)) {
-      jobs.push((async () => {
-        for await (const sub of Deno.readDir(path)) {
-          if (sub.isDirectory && /^j\d+$/.test(sub.name) && await has(join(path, sub.name))) {
-            ids.push(`${entry.name}_${sub.name}`);
-          }
-        }
-      })());
-    }
-  }
-  await Promise.all(jobs);
-  return ids;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Orders `config_2_j10` after `config_2_j9` and `M10` after `M9`. */
-function compareNatural(a: string, b: string): number {
-  const na = a.match(/\d+/g)!.map(Number);
-  const nb = b.match(/\d+/g)!.map(Number);
-  for (let i = 0; i < Math.min(na.length, nb.length); i++) {
-    if (na[i] !== nb[i]) return na[i] - nb[i];
-  }
-  return na.length - nb.length || compareText(a, b);
 }

@@ -1,10 +1,13 @@
 /**
- * Where the published LiteTransformerSearch benchmark lives, and what its folder names mean.
+ * Where the published LiteTransformerSearch benchmark comes from, where this project keeps it,
+ * and what its set and model names mean.
  *
- * The benchmark is archai's `saved_logs` folder (microsoft/archai, branch `neurips-lts`, folder
- * `archai/nlp/nas/saved_logs`, MIT licence). It is read in place, never copied into this
- * repository: from `--saved-logs`, else the environment variable `LTS_SAVED_LOGS`, else
- * `../shared/archai-lts-saved-logs` next to the project root.
+ * The benchmark is archai's `saved_logs` folder ({@linkcode SAVED_LOGS_ORIGIN}: microsoft/archai,
+ * branch `neurips-lts`, folder `archai/nlp/nas/saved_logs`, commit 4777041, MIT licence). The
+ * repository ships a compact derived file of it, the pack `data/published/lts-saved-logs.jsonl`
+ * ({@linkcode BUNDLED_PACK_PATH}, with archai's licence beside it), and reads that by default.
+ * `--saved-logs PATH` or the environment variable `LTS_SAVED_LOGS` name another source: a raw
+ * saved-logs folder (a folder) or a pack (a file).
  *
  * @module
  */
@@ -15,7 +18,7 @@ import type { Backbone } from "../arch/types.ts";
 import { InputError } from "../util/errors.ts";
 
 /**
- * The environment variable that names the saved-logs folder.
+ * The environment variable that names the benchmark source (a saved-logs folder or a pack).
  *
  * @example
  * ```ts
@@ -25,8 +28,38 @@ import { InputError } from "../util/errors.ts";
  */
 export const SAVED_LOGS_ENV = "LTS_SAVED_LOGS";
 
+/** Where the published benchmark comes from: a folder of a git repository at one commit. */
+export interface SavedLogsOrigin {
+  /** GitHub `owner/name`. */
+  repository: string;
+  branch: string;
+  /** The folder inside the repository. */
+  folder: string;
+  /** The commit the bundled pack was made from (abbreviated hash). */
+  commit: string;
+  /** SPDX name of the licence the folder is published under. */
+  licence: string;
+}
+
 /**
- * Where users get the benchmark, for error messages and docs.
+ * The origin of the published benchmark, as recorded in the bundled pack's header.
+ *
+ * @example
+ * ```ts
+ * import { SAVED_LOGS_ORIGIN } from "./paths.ts";
+ * SAVED_LOGS_ORIGIN.commit; // "4777041"
+ * ```
+ */
+export const SAVED_LOGS_ORIGIN: Readonly<SavedLogsOrigin> = Object.freeze({
+  repository: "microsoft/archai",
+  branch: "neurips-lts",
+  folder: "archai/nlp/nas/saved_logs",
+  commit: "4777041",
+  licence: "MIT",
+});
+
+/**
+ * Where users get the raw benchmark, for error messages and docs.
  *
  * @example
  * ```ts
@@ -34,61 +67,85 @@ export const SAVED_LOGS_ENV = "LTS_SAVED_LOGS";
  * console.error(`get the benchmark from ${SAVED_LOGS_SOURCE}`);
  * ```
  */
-export const SAVED_LOGS_SOURCE = "the microsoft/archai repository, branch neurips-lts, " +
-  "folder archai/nlp/nas/saved_logs (MIT licence)";
+export const SAVED_LOGS_SOURCE = `the ${SAVED_LOGS_ORIGIN.repository} repository, branch ` +
+  `${SAVED_LOGS_ORIGIN.branch}, folder ${SAVED_LOGS_ORIGIN.folder} ` +
+  `(${SAVED_LOGS_ORIGIN.licence} licence)`;
 
 /**
- * The default saved-logs folder: `../shared/archai-lts-saved-logs` relative to the project root.
+ * The bundled pack, relative to the project root (for docs and help texts).
  *
  * @example
  * ```ts
- * import { DEFAULT_SAVED_LOGS_DIR } from "./paths.ts";
- * console.log(DEFAULT_SAVED_LOGS_DIR); // e.g. "/work/shared/archai-lts-saved-logs"
+ * import { BUNDLED_PACK_FILE } from "./paths.ts";
+ * console.log(BUNDLED_PACK_FILE); // "data/published/lts-saved-logs.jsonl"
  * ```
  */
-export const DEFAULT_SAVED_LOGS_DIR: string = join(PROJECT_ROOT, "../shared/archai-lts-saved-logs");
+export const BUNDLED_PACK_FILE = "data/published/lts-saved-logs.jsonl";
 
 /**
- * Resolves the saved-logs folder: the flag value if given, else `$LTS_SAVED_LOGS`, else
- * {@linkcode DEFAULT_SAVED_LOGS_DIR}. Throws {@linkcode InputError} (naming where the path came
- * from and where to get the benchmark) when it is not an existing folder.
+ * The bundled pack inside this repository: the default benchmark source.
  *
  * @example
  * ```ts
- * import { resolveSavedLogsDir } from "./paths.ts";
- * const dir = await resolveSavedLogsDir(); // the default, if it exists
+ * import { BUNDLED_PACK_PATH } from "./paths.ts";
+ * console.log(BUNDLED_PACK_PATH); // e.g. "/work/main/data/published/lts-saved-logs.jsonl"
  * ```
  */
-export async function resolveSavedLogsDir(flag?: string): Promise<string> {
-  let dir: string;
+export const BUNDLED_PACK_PATH: string = join(PROJECT_ROOT, BUNDLED_PACK_FILE);
+
+/** The two forms of the benchmark: archai's folder of YAML files, or this project's pack. */
+export type BenchmarkSourceKind = "saved-logs" | "pack";
+
+/** A resolved benchmark source. */
+export interface ResolvedSource {
+  /** Absolute path of the folder or file. */
+  path: string;
+  /** A folder is a raw saved-logs folder, a file a pack. */
+  kind: BenchmarkSourceKind;
+  /** Where the path came from (`--saved-logs`, `$LTS_SAVED_LOGS`, `bundled benchmark`). */
+  origin: string;
+}
+
+/**
+ * Resolves the benchmark source: the flag value if given, else `$LTS_SAVED_LOGS`, else
+ * {@linkcode BUNDLED_PACK_PATH}. A folder is read as a raw saved-logs folder, a file as a pack.
+ * Throws {@linkcode InputError} (naming where the path came from and where to get the
+ * benchmark) when the path does not exist.
+ *
+ * @example
+ * ```ts
+ * import { resolveBenchmarkSource } from "./paths.ts";
+ * const source = await resolveBenchmarkSource(); // the bundled pack, unless $LTS_SAVED_LOGS is set
+ * source.kind; // "pack"
+ * ```
+ */
+export async function resolveBenchmarkSource(flag?: string): Promise<ResolvedSource> {
+  let path: string;
   let origin: string;
   const fromEnv = Deno.env.get(SAVED_LOGS_ENV);
   if (flag !== undefined) {
-    dir = resolve(flag);
+    path = resolve(flag);
     origin = "--saved-logs";
   } else if (fromEnv !== undefined && fromEnv !== "") {
-    dir = resolve(fromEnv);
+    path = resolve(fromEnv);
     origin = `$${SAVED_LOGS_ENV}`;
   } else {
-    dir = DEFAULT_SAVED_LOGS_DIR;
-    origin = "saved logs (default location)";
+    path = BUNDLED_PACK_PATH;
+    origin = "bundled benchmark";
   }
-  let problem: string | undefined;
+  let stat: Deno.FileInfo;
   try {
-    if (!(await Deno.stat(dir)).isDirectory) problem = "not a folder";
+    stat = await Deno.stat(path);
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) {
-      throw new InputError(`${origin}: ${dir}: cannot read (${(e as Error).message})`);
+      throw new InputError(`${origin}: ${path}: cannot read (${(e as Error).message})`);
     }
-    problem = "no such folder";
+    const fix = origin === "bundled benchmark"
+      ? `restore ${BUNDLED_PACK_FILE} (git checkout), or pass --saved-logs or set ${SAVED_LOGS_ENV}`
+      : `pass a saved-logs folder (from ${SAVED_LOGS_SOURCE}) or a benchmark pack`;
+    throw new InputError(`${origin}: ${path}: no such file or folder; ${fix}`);
   }
-  if (problem !== undefined) {
-    throw new InputError(
-      `${origin}: ${dir}: ${problem}; get the published benchmark from ${SAVED_LOGS_SOURCE} ` +
-        `and pass --saved-logs DIR or set ${SAVED_LOGS_ENV}`,
-    );
-  }
-  return dir;
+  return { path, kind: stat.isDirectory ? "saved-logs" : "pack", origin };
 }
 
 /** Random sets hold trained random architectures; Pareto sets the searched models of one device. */
@@ -156,4 +213,37 @@ export function modelFolder(modelId: string): string | undefined {
   if (random) return `${random[1]}/${random[2]}`;
   if (/^M\d+$/.test(modelId)) return modelId;
   return undefined;
+}
+
+/**
+ * The natural order of model ids: `config_2_j10` after `config_2_j9`, `M10` after `M9`. This is
+ * the order of {@linkcode modelFolder}-style ids in the loaded benchmark and in a pack.
+ *
+ * @example
+ * ```ts
+ * import { compareModelIds } from "./paths.ts";
+ * ["M10", "M9", "M1"].sort(compareModelIds); // ["M1", "M9", "M10"]
+ * ```
+ */
+export function compareModelIds(a: string, b: string): number {
+  const na = (a.match(/\d+/g) ?? []).map(Number);
+  const nb = (b.match(/\d+/g) ?? []).map(Number);
+  for (let i = 0; i < Math.min(na.length, nb.length); i++) {
+    if (na[i] !== nb[i]) return na[i] - nb[i];
+  }
+  return na.length - nb.length || compareText(a, b);
+}
+
+/**
+ * Code-unit order of strings (as `Array.prototype.sort` without a comparator), independent of
+ * the locale: the order of set names.
+ *
+ * @example
+ * ```ts
+ * import { compareText } from "./paths.ts";
+ * ["random_GPT2_wt103", "pareto_GPT2_lm1b_arm"].sort(compareText)[0]; // "pareto_GPT2_lm1b_arm"
+ * ```
+ */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

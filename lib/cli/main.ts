@@ -29,6 +29,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "rank correlation of parameter counts with published perplexity (random sets)",
     load: async () => (await import("./proxy_check.ts")).command,
   },
+  "benchmark-pack": {
+    summary: "write archai's saved_logs folder as the compact benchmark pack (JSON lines)",
+    load: async () => (await import("./benchmark_pack.ts")).command,
+  },
   search: {
     summary: "evolutionary (or random) hardware-aware architecture search into a run directory",
     load: async () => (await import("./search.ts")).command,

@@ -44,7 +44,9 @@ The published benchmark counted gpt2 with archai's adaptive softmax and tgt_len 
 Examples:
   echo '{"backbone":"gpt2","nLayer":12,"dModel":768,"nHead":12,"dInner":3072}' | deno task lts params
   deno task lts params archs.jsonl
-  deno task lts params ../shared/archai-lts-saved-logs/random_TransXL_wt103/config_0/j0/model_config.yaml`;
+  printf 'n_layer: 2\\nd_model: 128\\nn_head: 2\\nd_inner: 512\\nn_token: 267736\\n' |
+    deno task lts params --backbone transformer-xl
+  deno task lts params path/to/saved_logs/random_TransXL_wt103/config_0/j0/model_config.yaml`;
 
 function parseTieProjs(raw: unknown): boolean[] {
   const text = typeof raw === "string" ? raw : "";

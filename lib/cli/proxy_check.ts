@@ -6,13 +6,13 @@
  * @module
  */
 import { loadBenchmark } from "../benchmark/load.ts";
-import { SAVED_LOGS_ENV } from "../benchmark/paths.ts";
+import { BUNDLED_PACK_FILE, SAVED_LOGS_ENV, SAVED_LOGS_ORIGIN } from "../benchmark/paths.ts";
 import { type ParamSource, type PplMetric, proxyCheck } from "../stats/proxy.ts";
 import { InputError } from "../util/errors.ts";
 import { choiceFlag, parseFlags } from "./args.ts";
 import type { Command } from "./command.ts";
 
-const HELP = `Usage: deno task lts proxy-check [--saved-logs DIR] [--metric valid|test]
+const HELP = `Usage: deno task lts proxy-check [--saved-logs PATH] [--metric valid|test]
                                   [--params computed|published]
 
 Ranks the trained models of each random set of the published LiteTransformerSearch benchmark
@@ -30,10 +30,11 @@ counts models, over all sets, whose params_summary.yaml "nonembedding" differs f
 (expected 0); they are listed on stderr.
 
 Options:
-  --saved-logs DIR  archai's saved_logs folder (default: $${SAVED_LOGS_ENV}, else
-                    ../shared/archai-lts-saved-logs next to the project). Get it from
-                    microsoft/archai, branch neurips-lts, folder
-                    archai/nlp/nas/saved_logs (MIT licence).
+  --saved-logs PATH the benchmark to read: a pack file or archai's raw saved_logs folder
+                    (default: $${SAVED_LOGS_ENV}, else the pack bundled with the repository,
+                    ${BUNDLED_PACK_FILE}, made from ${SAVED_LOGS_ORIGIN.repository}
+                    branch ${SAVED_LOGS_ORIGIN.branch}, folder ${SAVED_LOGS_ORIGIN.folder},
+                    commit ${SAVED_LOGS_ORIGIN.commit}; ${SAVED_LOGS_ORIGIN.licence} licence)
   --metric M        ground truth: valid (default, as in the paper) or test perplexity
   --params P        proxies: computed (default; lib/params counts) or published
                     (params_summary.yaml's nonembedding and total)`;
@@ -64,7 +65,7 @@ export const command: Command = {
     const params = choiceFlag<ParamSource>(values, "params", ["computed", "published"], "computed");
     const savedLogs = values["saved-logs"];
     const bench = await loadBenchmark({
-      dir: typeof savedLogs === "string" ? savedLogs : undefined,
+      source: typeof savedLogs === "string" ? savedLogs : undefined,
     });
     for (const line of bench.warnings) console.error(`lts proxy-check: warning: ${line}`);
     const check = proxyCheck(bench.models, { metric, params });
