@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { decoderParams } from "../lib/params/mod.ts";
 import { aspectRatioArchs, spreadBy } from "../lib/studies/aspect_ratio.ts";
-import { loadPaperArchs } from "../lib/studies/paper_archs.ts";
+import {
+  BUNDLED_PAPER_ARCHS_DIR,
+  loadPaperArchs,
+  paperArchsDir,
+} from "../lib/studies/paper_archs.ts";
 import { tiePairs } from "../lib/studies/ties.ts";
 import { InputError } from "../lib/util/errors.ts";
 
@@ -48,19 +52,11 @@ Deno.test("tiePairs finds pairs equal on two objectives and different on the thi
   assert.deepEqual(tiePairs(pts, (p) => p.v, { tolerance: 0.03, minRatio: 5 }), []);
 });
 
-Deno.test("loadPaperArchs reads the paper architectures and names bad records", async () => {
-  const dir = join(import.meta.dirname!, "../../shared/paper-archs");
-  try {
-    Deno.statSync(dir);
-  } catch {
-    if (Deno.env.get("CI")) throw new Error(`${dir} is missing in CI`);
-    console.warn(`skipping: ${dir} not found`);
-    return;
-  }
-  const opt = await loadPaperArchs("opt350m-comparison.json", dir);
+Deno.test("loadPaperArchs reads the bundled paper architectures and names bad records", async () => {
+  const opt = await loadPaperArchs("opt350m-comparison.json", BUNDLED_PAPER_ARCHS_DIR);
   assert.equal(opt.models.length, 21);
   assert.equal(opt.models[0].arch.nLayer, 24);
-  const text = await loadPaperArchs("text-predictor.json", dir);
+  const text = await loadPaperArchs("text-predictor.json", BUNDLED_PAPER_ARCHS_DIR);
   assert.equal(text.models[0].paper.paperPromptLatencyMs, 47.58);
   assert.ok("paperQuality" in text.extra);
 
@@ -79,4 +75,29 @@ Deno.test("loadPaperArchs reads the paper architectures and names bad records", 
   });
   await assert.rejects(() => loadPaperArchs("missing.json", tmp), InputError);
   await Deno.remove(tmp, { recursive: true });
+});
+
+Deno.test("the bundled paper architectures are the default and equal the shared originals", async () => {
+  const saved = Deno.env.get("LTS_PAPER_ARCHS");
+  Deno.env.delete("LTS_PAPER_ARCHS");
+  try {
+    assert.equal(paperArchsDir(), BUNDLED_PAPER_ARCHS_DIR);
+    assert.ok(!BUNDLED_PAPER_ARCHS_DIR.includes("shared"));
+  } finally {
+    if (saved !== undefined) Deno.env.set("LTS_PAPER_ARCHS", saved);
+  }
+  // The repository's copies are the facts of ../shared/paper-archs (checked where it exists).
+  const shared = join(import.meta.dirname!, "../../shared/paper-archs");
+  for (const file of ["opt350m-comparison.json", "text-predictor.json"]) {
+    let original: string;
+    try {
+      original = await Deno.readTextFile(join(shared, file));
+    } catch {
+      if (Deno.env.get("CI")) throw new Error(`${join(shared, file)} is missing in CI`);
+      console.warn(`skipping the comparison: ${join(shared, file)} not found`);
+      continue;
+    }
+    const bundled = await Deno.readTextFile(join(BUNDLED_PAPER_ARCHS_DIR, file));
+    assert.deepEqual(JSON.parse(bundled), JSON.parse(original), file);
+  }
 });

@@ -1,6 +1,7 @@
 /**
- * The architectures printed in the papers (OPT-350M comparison, text-prediction case study),
- * read from `../shared/paper-archs` (or `$LTS_PAPER_ARCHS`, or a given folder).
+ * The architectures printed in the papers (OPT-350M comparison, text-prediction case study).
+ * They are facts from the papers, kept in the repository as data files with their source cited
+ * inside (`data/paper-archs/`); `$LTS_PAPER_ARCHS` or a given folder may point elsewhere.
  *
  * @module
  */
@@ -29,17 +30,23 @@ export interface PaperArchSet {
 /** The environment variable naming the folder of paper architectures. */
 export const PAPER_ARCHS_ENV = "LTS_PAPER_ARCHS";
 
+/** The bundled folder of paper architectures, inside the repository. */
+export const BUNDLED_PAPER_ARCHS_DIR: string = join(PROJECT_ROOT, "data", "paper-archs");
+
 /**
- * The folder: `dir`, else `$LTS_PAPER_ARCHS`, else `../shared/paper-archs` beside the project.
+ * The folder: `dir`, else `$LTS_PAPER_ARCHS` (when set and not empty), else the bundled
+ * {@linkcode BUNDLED_PAPER_ARCHS_DIR}.
  *
  * @example
  * ```ts
- * import { paperArchsDir } from "./paper_archs.ts";
- * paperArchsDir(); // e.g. "/work/shared/paper-archs"
+ * import { BUNDLED_PAPER_ARCHS_DIR, paperArchsDir } from "./paper_archs.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(paperArchsDir("/elsewhere"), "/elsewhere");
+ * if (!Deno.env.get("LTS_PAPER_ARCHS")) assert.equal(paperArchsDir(), BUNDLED_PAPER_ARCHS_DIR);
  * ```
  */
 export function paperArchsDir(dir?: string): string {
-  return dir ?? Deno.env.get(PAPER_ARCHS_ENV) ?? join(PROJECT_ROOT, "../shared/paper-archs");
+  return dir ?? (Deno.env.get(PAPER_ARCHS_ENV) || BUNDLED_PAPER_ARCHS_DIR);
 }
 
 /**
@@ -60,7 +67,10 @@ export async function loadPaperArchs(file: string, dir?: string): Promise<PaperA
     raw = JSON.parse(await Deno.readTextFile(path));
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      throw new InputError(`${path}: not found (set ${PAPER_ARCHS_ENV} to the paper-archs folder)`);
+      throw new InputError(
+        `${path}: not found (the bundled files are in ${BUNDLED_PAPER_ARCHS_DIR}; ` +
+          `${PAPER_ARCHS_ENV} points to another folder)`,
+      );
     }
     throw new InputError(`${path}: ${(e as Error).message.split("\n")[0]}`);
   }
