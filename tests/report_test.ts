@@ -551,18 +551,28 @@ Deno.test({
 
 Deno.test("kernelEnv: LTS_QUICK / LTS_FRESH only when asked, inherited values dropped", () => {
   const saved = Deno.env.get("LTS_QUICK");
+  const savedSince = Deno.env.get("LTS_FRESH_SINCE");
   try {
     Deno.env.set("LTS_QUICK", "1");
+    Deno.env.set("LTS_FRESH_SINCE", "2020-01-01T00:00:00.000Z");
     const plain = kernelEnv({ quick: false, fresh: false });
     assert.equal(plain.LTS_QUICK, undefined);
     assert.equal(plain.LTS_FRESH, undefined);
+    assert.equal(plain.LTS_FRESH_SINCE, undefined);
     assert.equal(plain.PATH, Deno.env.get("PATH"));
     const both = kernelEnv({ quick: true, fresh: true, startedAt: "2026-01-02T03:04:05.000Z" });
-    assert.deepEqual([both.LTS_QUICK, both.LTS_FRESH], ["1", "2026-01-02T03:04:05.000Z"]);
-    assert.ok(!Number.isNaN(Date.parse(kernelEnv({ quick: false, fresh: true }).LTS_FRESH)));
+    assert.deepEqual(
+      [both.LTS_QUICK, both.LTS_FRESH, both.LTS_FRESH_SINCE],
+      ["1", "1", "2026-01-02T03:04:05.000Z"],
+    );
+    const fresh = kernelEnv({ quick: false, fresh: true });
+    assert.equal(fresh.LTS_FRESH, "1");
+    assert.ok(!Number.isNaN(Date.parse(fresh.LTS_FRESH_SINCE)));
   } finally {
     if (saved === undefined) Deno.env.delete("LTS_QUICK");
     else Deno.env.set("LTS_QUICK", saved);
+    if (savedSince === undefined) Deno.env.delete("LTS_FRESH_SINCE");
+    else Deno.env.set("LTS_FRESH_SINCE", savedSince);
   }
 });
 

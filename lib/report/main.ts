@@ -93,8 +93,9 @@ export async function listNotebooks(dir: string): Promise<string[]> {
 }
 
 /**
- * The environment for the kernels: this process's, without inherited LTS_QUICK/LTS_FRESH, plus
- * those two set to "1" when asked for.
+ * The environment for the kernels: this process's, without inherited LTS_QUICK / LTS_FRESH /
+ * LTS_FRESH_SINCE, plus `LTS_QUICK=1` and `LTS_FRESH=1` when asked for. A fresh report also
+ * passes its start time (ISO) in `LTS_FRESH_SINCE`.
  *
  * @example
  * ```ts
@@ -108,10 +109,14 @@ export function kernelEnv(
   const env = Deno.env.toObject();
   delete env.LTS_QUICK;
   delete env.LTS_FRESH;
+  delete env.LTS_FRESH_SINCE;
   if (flags.quick) env.LTS_QUICK = "1";
-  // The report's start time: every notebook of one fresh report redoes what was saved before it
-  // and reuses what an earlier notebook of the same report saved (a search run).
-  if (flags.fresh) env.LTS_FRESH = flags.startedAt ?? new Date().toISOString();
+  if (flags.fresh) {
+    env.LTS_FRESH = "1";
+    // The report's start time: every notebook of one fresh report redoes what was saved before
+    // it and reuses what an earlier notebook of the same report saved (a search run).
+    env.LTS_FRESH_SINCE = flags.startedAt ?? new Date().toISOString();
+  }
   return env;
 }
 

@@ -3,7 +3,8 @@
  * device, the profiler cache, and a sentence saying where every number comes from.
  *
  * `deno task report --quick` sets `LTS_QUICK=1` (studies cap their budgets and say so);
- * `--fresh` sets `LTS_FRESH=1` (everything is measured again; new results still go to the cache).
+ * `--fresh` sets `LTS_FRESH=1` (everything is measured again; new results still go to the cache)
+ * and passes the report's start time in `LTS_FRESH_SINCE` (an ISO time).
  *
  * @module
  */
@@ -11,6 +12,7 @@ import { ProfileCache } from "../profile/cache.ts";
 import { detectDevice, type DeviceInfo } from "../profile/fingerprint.ts";
 import type { ProfileSuccess } from "../profile/result.ts";
 import { type ProfileSettings, validateProfileSettings } from "../profile/settings.ts";
+import { InputError } from "../util/errors.ts";
 
 /** Mode and environment of a study. */
 export interface StudyContext {
@@ -21,8 +23,8 @@ export interface StudyContext {
   /**
    * With `fresh`: when this fresh run began (ISO time). Work saved before it (a report search's
    * run folder) is redone; work saved since (by an earlier notebook of the same report) is
-   * reused. `deno task report --fresh` passes its start time in `LTS_FRESH`; otherwise it is
-   * this process's start.
+   * reused. `deno task report --fresh` passes its start time in `LTS_FRESH_SINCE`; otherwise
+   * it is this process's start.
    */
   freshSince?: string;
   device: DeviceInfo;
@@ -43,8 +45,9 @@ function envFlag(name: string): boolean {
 }
 
 /**
- * Reads the mode from `LTS_QUICK` / `LTS_FRESH` (or `overrides`) and detects the device.
- * `LTS_FRESH` may hold an ISO time instead of `1`: the start of the fresh run (`freshSince`).
+ * Reads the mode from `LTS_QUICK` / `LTS_FRESH` (flags: set, and not `0` or `false`; or
+ * `overrides`) and detects the device. With `fresh`, `LTS_FRESH_SINCE` (an ISO time) is the
+ * start of the fresh run (`freshSince`); an unparsable value is an error.
  *
  * @example
  * ```ts
@@ -63,15 +66,19 @@ export async function studyContext(
     : new ProfileCache(overrides.cachePath);
   const ctx: StudyContext = { quick, fresh, device: await detectDevice(), cache };
   if (fresh) {
-    const since = Date.parse(Deno.env.get("LTS_FRESH") ?? "");
-    ctx.freshSince = new Date(Number.isNaN(since) ? performance.timeOrigin : since).toISOString();
+    const raw = Deno.env.get("LTS_FRESH_SINCE");
+    const since = raw ? Date.parse(raw) : performance.timeOrigin;
+    if (Number.isNaN(since)) {
+      throw new InputError(`LTS_FRESH_SINCE: expected an ISO time, got ${JSON.stringify(raw)}`);
+    }
+    ctx.freshSince = new Date(since).toISOString();
   }
   return ctx;
 }
 
 /**
  * One sentence saying where measured numbers come from: device, runtime, provider, threads,
- * dialect, input shape and how repeats were decided.
+ * dialect, input shape, which positions get logits, and how repeats were decided.
  *
  * @example
  * ```ts
@@ -98,7 +105,12 @@ export function provenance(ctx: StudyContext, settings: ProfileSettings): string
     `Measured on ${d.cpuModel} (${d.logicalCores} logical cores, ${d.os} ${d.osRelease}), `,
     `ONNX Runtime ${d.runtimeVersion} (onnxruntime-node), ${s.provider} execution provider, `,
     `${s.threads} intra-op thread${s.threads === 1 ? "" : "s"}, ${s.dialect} ONNX dialect, `,
-    `batch ${s.batch} × ${s.generation ? "" : `seq len ${s.seqLen}, `}fp32 seeded random weights; `,
+    `batch ${s.batch} × ${s.generation ? "" : `seq len ${s.seqLen}, `}fp32 seeded random weights, `,
+    s.generation
+      ? "KV-cache graph with logits for the newest position only; "
+      : s.lastTokenOnly
+      ? "logits for the last position only (lastTokenOnly); "
+      : "logits for every position (lastTokenOnly off); ",
     `${repeats}; each model in a fresh process; peak memory = VmHWM above the runtime's baseline. `,
     ctx.fresh
       ? "All measured anew for this report."
