@@ -17,7 +17,7 @@ import {
   detectDevice,
   deviceFingerprint,
   fingerprintHash,
-  latencyChar,
+  latencyPerToken,
   measurementSettings,
   parseCpuInfo,
   parseProcStatus,
@@ -160,9 +160,9 @@ Deno.test("timeRuns: adaptive loop stays within [minRuns, maxRuns] on a fake clo
   assert.ok(capped.samplesMs.length >= 2 && capped.samplesMs.length <= 4);
 });
 
-Deno.test("generation: latencyChar definition and summary", () => {
-  assert.equal(latencyChar({ promptMs: 40, tokenMs: [10, 10, 10] }), 17.5);
-  assert.equal(latencyChar({ promptMs: 40, tokenMs: [] }), 40);
+Deno.test("generation: latencyPerToken definition and summary", () => {
+  assert.equal(latencyPerToken({ promptMs: 40, tokenMs: [10, 10, 10] }), 17.5);
+  assert.equal(latencyPerToken({ promptMs: 40, tokenMs: [] }), 40);
   const repeats = [
     { promptMs: 40, tokenMs: [10, 12, 11] },
     { promptMs: 44, tokenMs: [9, 10, 11] },
@@ -171,15 +171,15 @@ Deno.test("generation: latencyChar definition and summary", () => {
   const g = summarizeGeneration(repeats, { promptLen: 32, newTokens: 4 }, 1000);
   assert.equal(g.promptLatencyMs.n, 3);
   assert.equal(g.tokenLatencyMs?.n, 9);
-  assert.equal(g.latencyCharMs.n, 3);
+  assert.equal(g.latencyPerTokenMs.n, 3);
   assert.equal(
-    g.latencyCharMs.p50,
-    latencyChar(repeats[0]) > latencyChar(repeats[1])
-      ? latencyChar(repeats[0])
-      : latencyChar(repeats[1]),
+    g.latencyPerTokenMs.p50,
+    latencyPerToken(repeats[0]) > latencyPerToken(repeats[1])
+      ? latencyPerToken(repeats[0])
+      : latencyPerToken(repeats[1]),
   );
-  assert.ok(g.latencyCharMs.p50 <= g.latencyCharMs.p95);
-  assert.ok(g.latencyCharMs.p95 <= latencyChar(repeats[2]));
+  assert.ok(g.latencyPerTokenMs.p50 <= g.latencyPerTokenMs.p95);
+  assert.ok(g.latencyPerTokenMs.p95 <= latencyPerToken(repeats[2]));
   assert.throws(
     () => summarizeGeneration(repeats, { promptLen: 32, newTokens: 5 }, 0),
     RangeError,
@@ -462,7 +462,7 @@ Deno.test("profileMany: a much bigger model has a higher peak memory; results in
   );
 });
 
-Deno.test("profileArch: generation gives PL, TL and latencyChar p50 ≤ p95", async () => {
+Deno.test("profileArch: generation gives PL, TL and latencyPerToken p50 ≤ p95", async () => {
   const r = await profileArch(TINY, {
     ...QUICK,
     generation: { promptLen: 8, newTokens: 5, repeats: 4 },
@@ -475,8 +475,8 @@ Deno.test("profileArch: generation gives PL, TL and latencyChar p50 ≤ p95", as
   assert.equal(g.promptLatencyMs.n, 4);
   assert.equal(g.tokenLatencyMs?.n, 16);
   assert.ok(g.promptLatencyMs.p50 > 0 && g.tokenLatencyMs!.p50 > 0);
-  assert.equal(g.latencyCharMs.n, 4);
-  assert.ok(g.latencyCharMs.p50 > 0 && g.latencyCharMs.p50 <= g.latencyCharMs.p95);
+  assert.equal(g.latencyPerTokenMs.n, 4);
+  assert.ok(g.latencyPerTokenMs.p50 > 0 && g.latencyPerTokenMs.p50 <= g.latencyPerTokenMs.p95);
   assert.ok(g.peakMemoryBytes > 0);
 });
 

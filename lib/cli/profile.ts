@@ -44,7 +44,7 @@ Result fields (ok: true):
                    importing the runtime (session, weights, arena, activations)
   modelBytes       the model on disk (.onnx + external weights, fp32)
   generation       with --generation: promptLatencyMs (PL), tokenLatencyMs (TL),
-                   latencyCharMs {p50, p95} of (PL + (n−1)·TL)/n per repeat, n = --new-tokens
+                   latencyPerTokenMs {p50, p95} of (PL + (n−1)·TL)/n per repeat, n = --new-tokens
   fingerprint      CPU, cores, OS, runtime version, provider, threads, dialect (+ its hash)
   processes        with --process-repeats K > 1: p50Ms and peakMemoryBytes of every process
   timings          where the wall time went: emitMs, childReadyMs, sessionMs, warmupMs, timedMs
@@ -74,7 +74,7 @@ Options:
   --all-logits      compute the LM head at every position (default: last position only)
   --generation      also measure generation with the KV-cache graph (in a second child)
   --prompt-len N    prompt tokens (default ${G.promptLen}; implies --generation)
-  --new-tokens N    tokens per repeat, n of latencyChar(n) (default ${G.newTokens}; implies --generation)
+  --new-tokens N    tokens per repeat, n of latencyPerToken(n) (default ${G.newTokens}; implies --generation)
   --repeats N       timed generation repeats (default ${G.repeats}; implies --generation)
   --overlap-session-creation
                     create the next model's session during this model's timed runs (on

@@ -17,7 +17,8 @@ import { GPT2_GRAPH_VERSION } from "../onnx/gpt2.ts";
 import type { ProfileSuccess, RecordedSettings } from "./result.ts";
 
 /**
- * The cache key of one measurement.
+ * The cache key of one measurement. Its version `v` changes whenever the stored result's shape
+ * does (v2: generation results name `latencyPerTokenMs`), so old lines are never misread.
  *
  * @example
  * ```ts
@@ -33,7 +34,7 @@ export function profileCacheKey(
   fingerprintHash: string,
 ): string {
   return `${archHash}-${
-    contentHash({ v: 1, graph: GPT2_GRAPH_VERSION, settings })
+    contentHash({ v: 2, graph: GPT2_GRAPH_VERSION, settings })
   }-${fingerprintHash}`;
 }
 

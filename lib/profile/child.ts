@@ -223,7 +223,7 @@ export async function measureForward(
  *   kind: "generation", modelPath: "data/tmp/tiny-kv.onnx",
  *   settings: validateProfileSettings({ generation: true }), vocabSize: 1000, nHead: [2], dModel: 64,
  * });
- * m.generation.latencyCharMs.p95;
+ * m.generation.latencyPerTokenMs.p95;
  * ```
  */
 export async function measureGeneration(

@@ -3,11 +3,12 @@
  *
  * Definitions. One repeat = one prompt pass (`promptLen` tokens, empty cache; its time is the
  * prompt latency PL) followed by `newTokens − 1` token passes (one token each, the cache of
- * every earlier token given; each time is one token latency TL). The per-character latency of
- * a repeat is `latencyChar(n) = (PL + Σ TL) / n = (PL + (n − 1)·mean TL) / n` with
- * n = `newTokens`. Over R timed repeats (after one untimed warm-up repeat) the result holds
+ * every earlier token given; each time is one token latency TL). The latency per generated
+ * token of a repeat is `latencyPerToken(n) = (PL + Σ TL) / n = (PL + (n − 1)·mean TL) / n` with
+ * n = `newTokens`. (The text-prediction study reports the same formula per *character*, with
+ * its own tokenizer's characters; ours counts tokens, since no tokenizer is involved here.) Over R timed repeats (after one untimed warm-up repeat) the result holds
  * the PL distribution, the distribution of all R·(n − 1) token latencies, and p50/p95 of the
- * R per-repeat latencyChar values.
+ * R per-repeat latencyPerToken values.
  *
  * @module
  */
@@ -19,8 +20,8 @@ export interface GenerationRepeat {
   tokenMs: number[];
 }
 
-/** latencyChar over the repeats (ms). */
-export interface LatencyCharSummary {
+/** latencyPerToken over the repeats (ms). */
+export interface LatencyPerTokenSummary {
   p50: number;
   p95: number;
   mean: number;
@@ -35,22 +36,22 @@ export interface GenerationResult {
   promptLatencyMs: LatencySummary;
   /** Token latency TL (seq = 1, past = context so far), every token pass; null when n = 1. */
   tokenLatencyMs: LatencySummary | null;
-  /** latencyChar(newTokens) per repeat: p50 and p95. */
-  latencyCharMs: LatencyCharSummary;
+  /** latencyPerToken(newTokens) per repeat: p50 and p95. */
+  latencyPerTokenMs: LatencyPerTokenSummary;
   /** Peak resident memory of the generation child above its baseline (bytes). */
   peakMemoryBytes: number;
 }
 
 /**
- * latencyChar(n) of one repeat: (PL + Σ TL) / n, with n = 1 + the number of token passes.
+ * latencyPerToken(n) of one repeat: (PL + Σ TL) / n, with n = 1 + the number of token passes.
  *
  * @example
  * ```ts
- * import { latencyChar } from "./generation.ts";
- * latencyChar({ promptMs: 40, tokenMs: [10, 10, 10] }); // (40 + 30) / 4 = 17.5
+ * import { latencyPerToken } from "./generation.ts";
+ * latencyPerToken({ promptMs: 40, tokenMs: [10, 10, 10] }); // (40 + 30) / 4 = 17.5
  * ```
  */
-export function latencyChar(repeat: GenerationRepeat): number {
+export function latencyPerToken(repeat: GenerationRepeat): number {
   const tokens = repeat.tokenMs.reduce((s, x) => s + x, 0);
   return (repeat.promptMs + tokens) / (1 + repeat.tokenMs.length);
 }
@@ -66,7 +67,7 @@ export function latencyChar(repeat: GenerationRepeat): number {
  *   { promptLen: 64, newTokens: 3 },
  *   1 << 20,
  * );
- * g.latencyCharMs.p50 <= g.latencyCharMs.p95; // true
+ * g.latencyPerTokenMs.p50 <= g.latencyPerTokenMs.p95; // true
  * ```
  */
 export function summarizeGeneration(
@@ -84,18 +85,18 @@ export function summarizeGeneration(
       );
     }
   }
-  const chars = repeats.map(latencyChar).sort((a, b) => a - b);
+  const perToken = repeats.map(latencyPerToken).sort((a, b) => a - b);
   const tokens = repeats.flatMap((r) => r.tokenMs);
   return {
     promptLen: settings.promptLen,
     newTokens: settings.newTokens,
     promptLatencyMs: summarizeLatency(repeats.map((r) => r.promptMs)),
     tokenLatencyMs: tokens.length > 0 ? summarizeLatency(tokens) : null,
-    latencyCharMs: {
-      p50: quantileSorted(chars, 0.5),
-      p95: quantileSorted(chars, 0.95),
-      mean: chars.reduce((s, x) => s + x, 0) / chars.length,
-      n: chars.length,
+    latencyPerTokenMs: {
+      p50: quantileSorted(perToken, 0.5),
+      p95: quantileSorted(perToken, 0.95),
+      mean: perToken.reduce((s, x) => s + x, 0) / perToken.length,
+      n: perToken.length,
     },
     peakMemoryBytes,
   };

@@ -27,7 +27,7 @@ export const PROVIDERS: readonly Provider[] = ["cpu", "cuda"];
 export interface GenerationSettings {
   /** Prompt length in tokens (the prompt pass). */
   promptLen: number;
-  /** Tokens produced per repeat, the prompt pass's included (n in latencyChar(n)). */
+  /** Tokens produced per repeat, the prompt pass's included (n in latencyPerToken(n)). */
   newTokens: number;
   /** Timed repeats (after one untimed warm-up repeat). */
   repeats: number;
