@@ -4,7 +4,6 @@ import { archConfigFromArchaiYaml } from "../lib/arch/archai.ts";
 import { archHash } from "../lib/arch/hash.ts";
 import type { Arch } from "../lib/arch/types.ts";
 import { compactArch, validateArch } from "../lib/arch/validate.ts";
-import { DEFAULT_SAVED_LOGS_DIR, SAVED_LOGS_ENV } from "../lib/benchmark/paths.ts";
 import { main } from "../lib/cli/main.ts";
 import { decoderParams } from "../lib/params/mod.ts";
 import {
@@ -17,6 +16,8 @@ import {
   inSpace,
   listPresets,
   mutateArch,
+  nHeadChoices,
+  perLayerDModelSpaceSize,
   PRESET_NAMES,
   sampleArch,
   type SearchSpace,
@@ -25,6 +26,7 @@ import {
   whyNotInSpace,
 } from "../lib/space/mod.ts";
 import { isInputError } from "../lib/util/errors.ts";
+import { PROJECT_ROOT } from "../lib/util/paths.ts";
 import { createRng } from "../lib/util/rng.ts";
 
 const VARIANTS = PRESET_NAMES.flatMap((name) =>
@@ -233,7 +235,10 @@ Deno.test("paper architectures: which lie in their spaces", () => {
   );
 });
 
-const savedLogs = Deno.env.get(SAVED_LOGS_ENV) || DEFAULT_SAVED_LOGS_DIR;
+// A raw saved-logs folder (the bundled pack holds no model_config.yaml files): $LTS_SAVED_LOGS
+// when it names a folder, else archai's folder beside the project where one is (as in CI).
+const savedLogs = Deno.env.get("LTS_SAVED_LOGS") ||
+  join(PROJECT_ROOT, "../shared/archai-lts-saved-logs");
 let hasSavedLogs = false;
 try {
   hasSavedLogs = Deno.statSync(savedLogs).isDirectory;
@@ -388,6 +393,105 @@ Deno.test("size: equals brute-force enumeration on tiny spaces, with and without
   );
 });
 
+Deno.test("size with d_model drawn per layer: equals brute force on a tiny space", () => {
+  // Brute force, written independently of the library's gene helpers: every sequence of layers,
+  // each layer a (dModel, nHead, dInner) triple with nHead | dModel and dInner ≥ ratio·dModel,
+  // times the valid embeddings (validity checked by validateArch, which does not depend on
+  // dModel for fixed widths).
+  const layerChoices: string[] = [];
+  for (const dModel of TINY.dModel) {
+    for (const nHead of TINY.nHead) {
+      for (const dInner of TINY.dInner) {
+        if (dModel % nHead === 0 && dInner >= TINY.dInnerRatio! * dModel) {
+          layerChoices.push(`${dModel}/${nHead}/${dInner}`);
+        }
+      }
+    }
+  }
+  const embeddings = (TINY.dEmbed as number[]).flatMap((dEmbed) =>
+    TINY.divVal!.filter((divVal) => {
+      try {
+        validateArch({
+          backbone: "gpt2",
+          nLayer: 1,
+          dModel: 64,
+          nHead: 2,
+          dInner: 128,
+          dEmbed,
+          divVal,
+          vocabSize: TINY.vocabSize,
+          cutoffs: TINY.cutoffs,
+          nPositions: TINY.nPositions,
+        });
+        return true;
+      } catch {
+        return false;
+      }
+    }).map((divVal) => `${dEmbed}/${divVal}`)
+  );
+  const seen = new Set<string>();
+  const extend = (prefix: string[], left: number) => {
+    if (left === 0) {
+      for (const e of embeddings) seen.add(`${e}|${prefix.join(",")}`);
+      return;
+    }
+    for (const layer of layerChoices) extend([...prefix, layer], left - 1);
+  };
+  for (const nLayer of TINY.nLayer) extend([], nLayer);
+  // d_model 64: heads {2, 4} × d_inner {128, 192}; 96: heads {2, 3, 4} × {192}; 4 embeddings.
+  assert.equal(layerChoices.length, 7);
+  assert.equal(embeddings.length, 4);
+  const { count, log10 } = perLayerDModelSpaceSize(defineSpace(TINY));
+  assert.equal(count, BigInt(seen.size));
+  assert.equal(count, 4n * (7n + 343n));
+  assert.ok(Math.abs(log10 - Math.log10(seen.size)) < 1e-12);
+
+  // With one d_model both readings agree.
+  for (const dModel of TINY.dModel) {
+    const one = defineSpace({ ...TINY, dModel: [dModel] });
+    assert.equal(perLayerDModelSpaceSize(one).count, spaceSize(one).count, `dModel ${dModel}`);
+  }
+  // With several, per-layer d_model holds at least as many.
+  assert.ok(count > spaceSize(defineSpace(TINY)).count);
+
+  for (
+    const [def, pattern] of [
+      [{ ...TINY, homogeneous: true }, /homogeneous/],
+      [{ ...TINY, maxDecoderParams: 1e6 }, /bounds/],
+      [{ ...TINY, dEmbed: "dModel" as const }, /dEmbed "dModel"/],
+    ] as [SpaceDefinition, RegExp][]
+  ) {
+    assert.throws(
+      () => perLayerDModelSpaceSize(defineSpace(def)),
+      (e) => isInputError(e) && pattern.test((e as Error).message),
+    );
+  }
+});
+
+Deno.test("size with d_model drawn per layer: lts-gpt2 reaches the paper's 10^54", () => {
+  // Per layer: Σ over d_model 128…1024 step 64 of 3 heads × #{d_inner ∈ 256…4096 step 64 with
+  // d_inner ≥ 2·d_model} = 3 · (61 + 59 + … + 33) = 2115; 9 embeddings; 2–16 layers.
+  const space = getSpace("lts-gpt2");
+  let perLayer = 0;
+  for (const dModel of space.dModel) {
+    perLayer += nHeadChoices(space, dModel).length * dInnerChoices(space, dModel).length;
+  }
+  assert.equal(perLayer, 2115);
+  let expected = 0n;
+  for (let n = 2n; n <= 16n; n++) expected += 9n * 2115n ** n;
+  const size = perLayerDModelSpaceSize(space);
+  assert.equal(size.count, expected);
+  assert.equal(size.count.toString(), "1443490219271425845239486257816770262643901831086427525");
+  assert.ok(Math.abs(size.log10 - 54.1594) < 1e-3, String(size.log10));
+  // The authors' code's ratio 1.7: 2214 per layer.
+  assert.ok(
+    Math.abs(perLayerDModelSpaceSize(getSpace("lts-gpt2", { dInnerRatio: 1.7 })).log10 - 54.4773) <
+      1e-3,
+  );
+  // The Transformer-XL space has the same genes.
+  assert.equal(perLayerDModelSpaceSize(getSpace("lts-transformer-xl")).count, expected);
+});
+
 Deno.test("sample covers a tiny space exactly", () => {
   const def = { ...TINY, nLayer: [1, 2], minDecoderParams: 60_000 };
   const space = defineSpace(def);
@@ -427,7 +531,8 @@ Deno.test("size: preset counts (cross-checked by an independent Python enumerati
     const floor = BigInt(Math.floor(size.log10));
     assert.ok(10n ** floor <= size.count && size.count < 10n ** (floor + 1n), name);
   }
-  // The paper's "more than 10^54" is not what these ranges give (see lib/space/size.ts).
+  // One d_model per model: not the paper's "more than 10^54", which needs d_model drawn per
+  // layer as well (perLayerDModelSpaceSize; see lib/space/size.ts).
   assert.ok(Math.abs(spaceSize(getSpace("lts-gpt2")).log10 - 37.5247) < 1e-3);
 });
 

@@ -2,11 +2,20 @@
  * Search spaces of decoder-only architectures: the named presets (LiteTransformerSearch's GPT-2
  * and Transformer-XL spaces, its OPT-350M comparison, a text-predictor case study), each also
  * homogeneous; seeded sampling, mutation and crossover that only ever return valid
- * architectures inside the space; membership; and the exact size of a space.
+ * architectures inside the space; membership; and the exact size of a space (also under the
+ * reading in which every layer draws its own d_model, `perLayerDModelSpaceSize`).
  *
  * @example
  * ```ts
- * import { crossoverArch, getSpace, inSpace, mutateArch, sampleArch, spaceSize } from "./mod.ts";
+ * import {
+ *   crossoverArch,
+ *   getSpace,
+ *   inSpace,
+ *   mutateArch,
+ *   perLayerDModelSpaceSize,
+ *   sampleArch,
+ *   spaceSize,
+ * } from "./mod.ts";
  * import { createRng } from "../util/rng.ts";
  * const space = getSpace("lts-gpt2", { dInnerRatio: 1.7 });
  * const rng = createRng(42);
@@ -15,6 +24,7 @@
  * const child = crossoverArch(space, a, b, rng);
  * inSpace(space, child); // true
  * spaceSize(space).log10; // ≈ 37.6
+ * perLayerDModelSpaceSize(space).log10; // ≈ 54.5 (d_model drawn per layer too)
  * ```
  *
  * @module

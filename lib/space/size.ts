@@ -18,20 +18,32 @@
  * count. Nothing is approximated.
  *
  * The LiteTransformerSearch paper says its GPT-2 space holds "more than 10^54" architectures.
- * With the ranges of its appendix, counted here exactly, `lts-gpt2` holds about 10^37.5
- * (ratio 2.0; 10^37.6 with the code's 1.7; 10^38.3 with no bound); the homogeneous variant
- * about 10^5.5. With d_model = 128 a layer has 3 heads × 61 widths = 183 configurations, and
- * 9 embeddings × 183^16 ≈ 10^37.2 already dominates the sum. Counting each gene independently
- * over a fixed 16-slot genome (15 · 15 · 3 · 3 · 183^16, which over-counts since unused slots
- * do not make distinct architectures) gives 10^39.5, so the paper's figure cannot come from
- * these ranges; 16 layers would need about 2370 configurations per layer (2370^16 ≈ 10^54),
- * e.g. d_inner on a step of about 5 instead of 64. `d_embed` and k count here (×9); the bound
- * d_inner ≥ 2·d_model removes a factor of about 6 (10^0.8).
+ * Which number its ranges give depends on how d_model is read:
+ *
+ * - **One d_model for the whole model** (this library's reading: an `Arch` has one `dModel`,
+ *   the residual stream has one width). Counted exactly by {@linkcode spaceSize}, `lts-gpt2`
+ *   holds about 10^37.5 architectures (ratio 2.0; 10^37.6 with the authors' code's 1.7; 10^38.3
+ *   with no bound); the homogeneous variant about 10^5.5. With d_model = 128 a layer has
+ *   3 heads × 61 widths = 183 configurations, and 9 embeddings × 183^16 ≈ 10^37.2 already
+ *   dominates the sum. Counting each gene independently over a fixed 16-slot genome
+ *   (15 · 15 · 3 · 3 · 183^16, which over-counts since unused slots do not make distinct
+ *   architectures) gives 10^39.5, so the paper's figure cannot come from this reading.
+ * - **d_model drawn per layer too** (a possible reading of the paper's Figure 2). Then a layer
+ *   has Σ over the 15 d_model values of 3 heads × the widths with d_inner ≥ 2·d_model
+ *   = 3 · (61 + 59 + … + 33) = 2115 configurations, and 9 · Σ_{n=2..16} 2115^n ≈ 10^54.2
+ *   (10^54.5 with ratio 1.7): the paper's "more than 10^54".
+ *   {@linkcode perLayerDModelSpaceSize} counts this reading exactly. Such architectures cannot
+ *   be built as one residual stream without projections between layers, and nothing else in
+ *   this library (validation, parameter counts, emission, search) supports them.
+ *
+ * In both readings `d_embed` and k count (×9), and the bound d_inner ≥ 2·d_model removes a
+ * factor of about 6 (10^0.8) from the shared-d_model count.
  *
  * @module
  */
 import type { Arch } from "../arch/types.ts";
 import { decoderParams } from "../params/mod.ts";
+import { InputError } from "../util/errors.ts";
 import { dInnerChoices, embeddingChoices, nHeadChoices } from "./genes.ts";
 import type { SearchSpace, SpaceSize } from "./types.ts";
 
@@ -222,5 +234,56 @@ export function spaceSize(space: SearchSpace): SpaceSize {
     }
     count += embeds * layerCount;
   }
+  return { count, log10: bigLog10(count) };
+}
+
+/**
+ * The exact number of architectures of a space if every layer drew its own `dModel` as well as
+ * its own `nHead` and `dInner` (a reading of the LiteTransformerSearch paper's Figure 2; see
+ * the module doc), and its `log10`. Each layer independently takes a `dModel` of the space, an
+ * `nHead` of the space dividing it and a `dInner` of the space with `dInner ≥ dInnerRatio ·`
+ * that layer's `dModel`; the embedding (`dEmbed` × `divVal`, the valid pairs as in
+ * {@linkcode embeddingChoices}) is chosen once per model:
+ *
+ *     count = E · Σ_nLayer (Σ_dModel |nHead choices| · |dInner choices|)^nLayer
+ *
+ * With a single `dModel` this equals {@linkcode spaceSize}. Such architectures are not
+ * `Arch`es (which have one `dModel`), so this is a count only. Throws {@linkcode InputError}
+ * for a homogeneous space, decoder-parameter bounds, or `dEmbed: "dModel"`, none of which has
+ * a per-layer-d_model meaning here.
+ *
+ * @example
+ * ```ts
+ * import { getSpace } from "./presets.ts";
+ * import { perLayerDModelSpaceSize, spaceSize } from "./size.ts";
+ * perLayerDModelSpaceSize(getSpace("lts-gpt2")).log10; // ≈ 54.16 (the paper's "more than 10^54")
+ * spaceSize(getSpace("lts-gpt2")).log10; // ≈ 37.52 (one d_model per model)
+ * ```
+ */
+export function perLayerDModelSpaceSize(space: SearchSpace): SpaceSize {
+  if (space.homogeneous) {
+    throw new InputError(
+      "perLayerDModelSpaceSize: a homogeneous space has one block for all layers",
+    );
+  }
+  if (space.minDecoderParams !== undefined || space.maxDecoderParams !== undefined) {
+    throw new InputError(
+      "perLayerDModelSpaceSize: decoder-parameter bounds are not supported (decoder parameters " +
+        "of a per-layer d_model are not defined here)",
+    );
+  }
+  if (space.dEmbed === "dModel") {
+    throw new InputError(
+      'perLayerDModelSpaceSize: dEmbed "dModel" names no width when every layer has its own d_model',
+    );
+  }
+  // Embedding validity does not depend on dModel when the widths are fixed.
+  const embeds = BigInt(embeddingChoices(space, space.dModel[0]).length);
+  let perLayer = 0n;
+  for (const dModel of space.dModel) {
+    perLayer += BigInt(nHeadChoices(space, dModel).length * dInnerChoices(space, dModel).length);
+  }
+  let count = 0n;
+  for (const n of new Set(space.nLayer)) count += embeds * perLayer ** BigInt(n);
   return { count, log10: bigLog10(count) };
 }
