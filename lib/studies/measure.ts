@@ -3,10 +3,11 @@
  *
  * @module
  */
+import { archHash } from "../arch/hash.ts";
 import type { Arch } from "../arch/types.ts";
 import { createProgress } from "../plots/progress.ts";
 import { profileMany } from "../profile/profile.ts";
-import type { ProfileResult } from "../profile/result.ts";
+import type { ProfileFailure, ProfileResult, ProfileSuccess } from "../profile/result.ts";
 import type { ProfileSettings } from "../profile/settings.ts";
 import type { StudyContext } from "./context.ts";
 
@@ -42,4 +43,88 @@ export async function measureArchs(
   }
   await progress.finish(`${results.filter((r) => r.ok).length} of ${archs.length} measured`);
   return results;
+}
+
+/** An item of a study with the measurement of its architecture. */
+export interface Measured<T> {
+  item: T;
+  result: ProfileResult;
+}
+
+/**
+ * Pairs each item with the result whose `archHash` is its architecture's (never by position):
+ * items that share an architecture share its result. Throws when an item has no result.
+ *
+ * @example
+ * ```ts
+ * import { pairResults } from "./measure.ts";
+ * import { archHash, validateArch } from "../arch/mod.ts";
+ * import assert from "node:assert/strict";
+ * const a = validateArch({ backbone: "gpt2", nLayer: 1, dModel: 64, nHead: 2, dInner: 128 });
+ * const b = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 2, dInner: 128 });
+ * const fail = (arch: typeof a, reason: string) => ({
+ *   ok: false as const, archHash: archHash(arch), reason, settings: {} as never, cached: false as const,
+ *   measuredAt: "",
+ * });
+ * const pairs = pairResults([{ name: "A", arch: a }, { name: "B", arch: b }], (m) => m.arch, [
+ *   fail(b, "too big"), fail(a, "bad"),
+ * ]);
+ * assert.deepEqual(pairs.map((p) => [p.item.name, !p.result.ok && p.result.reason]), [["A", "bad"], ["B", "too big"]]);
+ * ```
+ */
+export function pairResults<T>(
+  items: readonly T[],
+  archOf: (item: T) => Arch,
+  results: readonly ProfileResult[],
+): Measured<T>[] {
+  const byHash = new Map(results.map((r) => [r.archHash, r]));
+  return items.map((item) => {
+    const hash = archHash(archOf(item));
+    const result = byHash.get(hash);
+    if (!result) throw new Error(`no measurement for architecture ${hash}`);
+    return { item, result };
+  });
+}
+
+/**
+ * Measures the architectures of `items` (see {@linkcode measureArchs}) and pairs each item with
+ * its result by architecture hash.
+ *
+ * @example
+ * ```ts ignore
+ * import { measureItems, succeeded } from "./measure.ts";
+ * import { studyContext } from "./context.ts";
+ * import { validateArch } from "../arch/mod.ts";
+ * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 128, nHead: 2, dInner: 256 });
+ * const measured = await measureItems(await studyContext(), [{ name: "tiny", arch }], (m) => m.arch, { seqLen: 64 });
+ * succeeded(measured)[0].result.latencyMs.p50;
+ * ```
+ */
+export async function measureItems<T>(
+  ctx: StudyContext,
+  items: readonly T[],
+  archOf: (item: T) => Arch,
+  settings: Partial<ProfileSettings>,
+  label = "measuring",
+): Promise<Measured<T>[]> {
+  const results = await measureArchs(ctx, items.map(archOf), settings, label);
+  return pairResults(items, archOf, results);
+}
+
+/**
+ * The pairs whose measurement succeeded, typed as such.
+ *
+ * @example
+ * ```ts
+ * import { failed, succeeded } from "./measure.ts";
+ * succeeded([]).length + failed([]).length; // 0
+ * ```
+ */
+export function succeeded<T>(pairs: readonly Measured<T>[]): { item: T; result: ProfileSuccess }[] {
+  return pairs.filter((p): p is { item: T; result: ProfileSuccess } => p.result.ok);
+}
+
+/** The pairs whose measurement failed, typed as such. */
+export function failed<T>(pairs: readonly Measured<T>[]): { item: T; result: ProfileFailure }[] {
+  return pairs.filter((p): p is { item: T; result: ProfileFailure } => !p.result.ok);
 }

@@ -16,3 +16,7 @@ export * from "./paper_archs.ts";
 export * from "./context.ts";
 export * from "./measure.ts";
 export * from "./report_search.ts";
+export * from "./noise.ts";
+export * from "./hypervolume_range.ts";
+export * from "./wording.ts";
+export * from "./conclusions.ts";

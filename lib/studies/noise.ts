@@ -1,0 +1,165 @@
+/**
+ * Measurement noise on this device: the same architecture measured in several fresh processes,
+ * so that a study's text can tell a real difference from a difference within noise.
+ *
+ * One process's p50 is stable to about 1 % (the profiler's stopping rule), but p50s of separate
+ * processes differ by more (memory layout, weights, the machine's other load): up to ~12 % on
+ * one 2-vCPU Xeon here, under 1 % on another machine. A comparison of two single measurements
+ * is therefore resolved only when it exceeds the spread measured here, in this run.
+ *
+ * @module
+ */
+import type { Arch } from "../arch/types.ts";
+import { profileMany } from "../profile/profile.ts";
+import type { ProfileSettings } from "../profile/settings.ts";
+import { validateProfileSettings } from "../profile/settings.ts";
+import type { StudyContext } from "./context.ts";
+
+/** The spread of repeated measurements of one architecture. */
+export interface MeasurementNoise {
+  /** Fresh processes measured (seeds `seed`, `seed + 1`, …). */
+  processes: number;
+  /** Forward-pass p50 of each process (ms). */
+  latencyP50Ms: number[];
+  /** (max − min) / median of `latencyP50Ms`: the relative spread between processes. */
+  latencySpread: number;
+  /** Peak memory of each process (bytes). */
+  peakMemoryBytes: number[];
+  /** (max − min) / median of `peakMemoryBytes`. */
+  memorySpread: number;
+  /** With generation settings: the same for prompt and per-token latency (p50 per process). */
+  generation?: {
+    promptLatencyP50Ms: number[];
+    promptLatencySpread: number;
+    tokenLatencyP50Ms: number[];
+    tokenLatencySpread: number;
+  };
+}
+
+/**
+ * (max − min) / median of positive values; 0 for fewer than two values.
+ *
+ * @example
+ * ```ts
+ * import { relativeSpread } from "./noise.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(relativeSpread([100, 104, 98]), 0.06);
+ * assert.equal(relativeSpread([5]), 0);
+ * ```
+ */
+export function relativeSpread(values: readonly number[]): number {
+  if (values.length < 2) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  if (!(median > 0)) throw new RangeError("relativeSpread: values must be positive");
+  return (sorted[sorted.length - 1] - sorted[0]) / median;
+}
+
+/**
+ * Summarises measurements of one architecture from separate processes.
+ *
+ * @example
+ * ```ts
+ * import { summarizeNoise } from "./noise.ts";
+ * import assert from "node:assert/strict";
+ * const noise = summarizeNoise([
+ *   { latencyP50Ms: 10, peakMemoryBytes: 100 },
+ *   { latencyP50Ms: 11, peakMemoryBytes: 100 },
+ *   { latencyP50Ms: 10.5, peakMemoryBytes: 101 },
+ * ]);
+ * assert.ok(Math.abs(noise.latencySpread - 1 / 10.5) < 1e-12);
+ * ```
+ */
+export function summarizeNoise(
+  runs: readonly {
+    latencyP50Ms: number;
+    peakMemoryBytes: number;
+    promptLatencyP50Ms?: number;
+    tokenLatencyP50Ms?: number;
+  }[],
+): MeasurementNoise {
+  const latency = runs.map((r) => r.latencyP50Ms);
+  const memory = runs.map((r) => r.peakMemoryBytes);
+  const noise: MeasurementNoise = {
+    processes: runs.length,
+    latencyP50Ms: latency,
+    latencySpread: relativeSpread(latency),
+    peakMemoryBytes: memory,
+    memorySpread: relativeSpread(memory),
+  };
+  const prompt = runs.map((r) => r.promptLatencyP50Ms);
+  const token = runs.map((r) => r.tokenLatencyP50Ms);
+  if (prompt.every((x) => x !== undefined) && token.every((x) => x !== undefined)) {
+    noise.generation = {
+      promptLatencyP50Ms: prompt as number[],
+      promptLatencySpread: relativeSpread(prompt as number[]),
+      tokenLatencyP50Ms: token as number[],
+      tokenLatencySpread: relativeSpread(token as number[]),
+    };
+  }
+  return noise;
+}
+
+/**
+ * Measures `arch` in `processes` fresh processes (weights and inputs seeded `seed`, `seed + 1`,
+ * …; through the study's cache, so a re-run of the notebook measures nothing again) and returns
+ * the spread between them. Throws when a measurement fails: without the noise no comparison
+ * can be worded honestly.
+ *
+ * @example
+ * ```ts ignore
+ * import { measureNoise } from "./noise.ts";
+ * import { studyContext } from "./context.ts";
+ * import { validateArch } from "../arch/mod.ts";
+ * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 128, nHead: 2, dInner: 256 });
+ * const noise = await measureNoise(await studyContext(), arch, { seqLen: 64 });
+ * noise.latencySpread; // e.g. 0.03
+ * ```
+ */
+export async function measureNoise(
+  ctx: StudyContext,
+  arch: Arch,
+  settings: Partial<ProfileSettings>,
+  options: { processes?: number } = {},
+): Promise<MeasurementNoise> {
+  const processes = options.processes ?? 3;
+  if (!Number.isInteger(processes) || processes < 2 || processes > 20) {
+    throw new RangeError(`processes: expected an integer from 2 to 20, got ${processes}`);
+  }
+  const base = validateProfileSettings(settings);
+  const runs = [];
+  for (let k = 0; k < processes; k++) {
+    const s = { ...base, seed: base.seed + k };
+    for await (const r of profileMany([arch], s, { cache: ctx.cache })) {
+      if (!r.ok) throw new Error(`noise probe ${k + 1}/${processes} failed: ${r.reason}`);
+      runs.push({
+        latencyP50Ms: r.latencyMs.p50,
+        peakMemoryBytes: r.peakMemoryBytes,
+        promptLatencyP50Ms: r.generation?.promptLatencyMs.p50,
+        tokenLatencyP50Ms: r.generation?.tokenLatencyMs?.p50,
+      });
+    }
+  }
+  return summarizeNoise(runs);
+}
+
+/**
+ * The relative difference below which two latencies of this study are a tie: the spread
+ * measured between processes, but never less than the profiler's own stopping tolerance (the
+ * p50 of one process is not resolved more finely than that).
+ *
+ * @example
+ * ```ts
+ * import { latencyTieThreshold } from "./noise.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(latencyTieThreshold({ latencySpread: 0.004 }, { stableTolerance: 0.01 }), 0.01);
+ * assert.equal(latencyTieThreshold({ latencySpread: 0.06 }, { stableTolerance: 0.01 }), 0.06);
+ * ```
+ */
+export function latencyTieThreshold(
+  noise: Pick<MeasurementNoise, "latencySpread">,
+  settings: Pick<ProfileSettings, "stableTolerance">,
+): number {
+  return Math.max(noise.latencySpread, settings.stableTolerance);
+}
