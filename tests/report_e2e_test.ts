@@ -1,10 +1,13 @@
 /**
- * End to end: `deno task report --quick` executes every notebook of `notebooks/` in the real Deno
- * kernel, measuring on this machine into a temporary profile cache and run folder, and headless
- * Chromium loads every page with no console error, no network request, and the expected figures.
+ * End to end, as a new user would run it: the repository is copied (its tracked files, and
+ * untracked ones git does not ignore) into an empty temporary folder with nothing beside it (no
+ * `../shared`), and `deno task report --quick` runs there with every `LTS_*` variable unset. It
+ * executes every notebook of `notebooks/` in the real Deno kernel, measuring on this machine
+ * into the copy's own cache and run folders, and headless Chromium loads every page with no
+ * console error, no network request, and the expected figures.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { PROJECT_ROOT } from "../lib/util/paths.ts";
 import { browserTestMode, checkPage, launchChromium } from "./browser.ts";
 
@@ -15,7 +18,7 @@ const EXPECTED: Record<string, { minSvgs: number; contains?: string[] }> = {
   "03-hetero-vs-homo": { minSvgs: 2, contains: ["Hypervolume"] },
   "04-pareto-3d": { minSvgs: 4, contains: ["lts-scatter3d", "3-D Pareto frontier"] },
   "05-opt350m-2048": { minSvgs: 1, contains: ["OPT-350M baseline"] },
-  "06-text-prediction": { minSvgs: 1, contains: ["latencyChar"] },
+  "06-text-prediction": { minSvgs: 1, contains: ["latencyPerToken"] },
 };
 
 const mode = browserTestMode();
@@ -36,19 +39,26 @@ Deno.test({
     assert.deepEqual(notebooks, Object.keys(EXPECTED).sort(), "every notebook has expectations");
 
     const tmp = await Deno.makeTempDir({ prefix: "lts-e2e-" });
+    const clone = join(tmp, "clone");
+    await copyCheckout(PROJECT_ROOT, clone);
     const out = join(tmp, "reports");
+    const env = Object.fromEntries(
+      Object.entries(Deno.env.toObject()).filter(([k]) => !k.startsWith("LTS_")),
+    );
     const { code, stderr } = await new Deno.Command(Deno.execPath(), {
       args: ["task", "report", "--quick", "--out", out],
-      cwd: PROJECT_ROOT,
-      env: { LTS_PROFILE_CACHE: join(tmp, "profile.jsonl"), LTS_RUNS_DIR: join(tmp, "runs") },
+      cwd: clone,
+      clearEnv: true,
+      env,
       stdout: "piped",
       stderr: "piped",
     }).output();
     const log = new TextDecoder().decode(stderr);
     assert.equal(code, 0, `deno task report --quick failed:\n${log.slice(-4000)}`);
     assert.match(log, new RegExp(`report: ${notebooks.length} ok, 0 failed`));
-    // Measurements went to the temporary cache, one JSON line each.
-    const cached = (await Deno.readTextFile(join(tmp, "profile.jsonl"))).trim().split("\n");
+    // Measurements went to the copy's own cache, one JSON line each.
+    const cachePath = join(clone, "data", "cache", "profile.jsonl");
+    const cached = (await Deno.readTextFile(cachePath)).trim().split("\n");
     assert.ok(cached.length >= 10, `only ${cached.length} measurements cached`);
 
     const browser = await launchChromium();
@@ -82,3 +92,42 @@ Deno.test({
     await Deno.remove(tmp, { recursive: true });
   },
 });
+
+/**
+ * Copies the files of a git checkout (tracked, and untracked but not ignored, as they are in the
+ * working tree) to `dest`, as a fresh clone of the working tree would have them.
+ */
+async function copyCheckout(root: string, dest: string): Promise<void> {
+  const { code, stdout, stderr } = await new Deno.Command("git", {
+    args: ["ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (code !== 0) throw new Error(`git ls-files failed: ${new TextDecoder().decode(stderr)}`);
+  const files = new TextDecoder().decode(stdout).split("\0").filter((f) => f !== "");
+  for (const file of files) {
+    const from = join(root, file);
+    try {
+      if (!(await Deno.lstat(from)).isFile) continue;
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) continue; // deleted in the working tree
+      throw e;
+    }
+    await Deno.mkdir(dirname(join(dest, file)), { recursive: true });
+    await Deno.copyFile(from, join(dest, file));
+  }
+  assert.ok(
+    !(await exists(join(dest, "..", "shared"))),
+    "the copy must have nothing beside it",
+  );
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
