@@ -54,7 +54,7 @@ proxy); seconds is the wall time of emission and writing.
 Examples:
   echo '{"backbone":"gpt2","nLayer":12,"dModel":768,"nHead":12,"dInner":3072}' \\
     | deno task lts emit --out data/models/gpt2-small.onnx --dialect fast --kv-cache
-  deno task lts emit ../shared/paper-archs/some-arch.json --out data/models/a.onnx`;
+  deno task lts emit my-arch.json --out data/models/a.onnx`;
 
 const EXTERNAL = ["auto", "yes", "no"] as const;
 

@@ -1,15 +1,20 @@
 /**
  * The run directory of a search: its configuration, device fingerprint, every candidate and the
- * frontier after each iteration, checkpointed with atomic writes so that a run killed at any
- * moment can be resumed without re-measuring anything.
+ * frontier after each iteration, checkpointed so that a run killed at any moment can be resumed
+ * without re-measuring anything it had recorded.
  *
  * Files:
- * - `run.json`: the {@linkcode RunConfig} (plus `createdAt`);
- * - `device.json`: the device fingerprint the measurements belong to;
- * - `candidates.jsonl`: one {@linkcode CandidateRecord} per line, rewritten atomically after every
- *   measured candidate (the checkpoint);
- * - `candidates.csv`: the same as a flat table, rewritten after every iteration;
- * - `frontier.jsonl`: one {@linkcode IterationSummary} per iteration.
+ * - `run.json`: the {@linkcode RunConfig} (plus `createdAt`), written atomically (temp file and
+ *   rename) at the start;
+ * - `device.json`: the device fingerprint the measurements belong to, written atomically;
+ * - `candidates.jsonl`: one {@linkcode CandidateRecord} per line, one line appended after every
+ *   measured candidate (the checkpoint; constant cost per candidate), and rewritten atomically
+ *   at start, resume and end. A torn last line (a kill mid-append) is dropped on resume and that
+ *   candidate is measured again; a broken line elsewhere is an error naming the line;
+ * - `candidates.csv`: the same as a flat table, rewritten atomically after every iteration (so
+ *   it can lag `candidates.jsonl` by up to one iteration);
+ * - `frontier.jsonl`: one {@linkcode IterationSummary} per iteration, rewritten atomically after
+ *   every iteration.
  *
  * @module
  */
