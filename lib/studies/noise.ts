@@ -1,5 +1,6 @@
 /**
- * Measurement noise on this device: the same architecture measured in several fresh processes,
+ * Measurement noise on this device: the same architecture measured in several fresh processes
+ * (and, when given, the notebook's own main measurement of it),
  * so that a study's text can tell a real difference from a difference within noise.
  *
  * One process's p50 is stable to about 1 % (the profiler's stopping rule), but p50s of separate
@@ -9,7 +10,9 @@
  *
  * @module
  */
+import { archHash } from "../arch/hash.ts";
 import type { Arch } from "../arch/types.ts";
+import type { ProfileSuccess } from "../profile/result.ts";
 import { profileMany } from "../profile/profile.ts";
 import type { ProfileSettings } from "../profile/settings.ts";
 import { validateProfileSettings } from "../profile/settings.ts";
@@ -104,8 +107,11 @@ export function summarizeNoise(
 /**
  * Measures `arch` in `processes` fresh processes (weights and inputs seeded `seed`, `seed + 1`,
  * …; through the study's cache, so a re-run of the notebook measures nothing again) and returns
- * the spread between them. Throws when a measurement fails: without the noise no comparison
- * can be worded honestly.
+ * the spread between them. `include` adds measurements of the same architecture the notebook
+ * already made (its main measurement of the reference model), so the spread covers them too: a
+ * main measurement disturbed by other load then widens the noise instead of hiding in it. A
+ * result counted twice (the seed-0 probe read back from the cache) counts once. Throws when a
+ * measurement fails: without the noise no comparison can be worded honestly.
  *
  * @example
  * ```ts ignore
@@ -121,27 +127,56 @@ export async function measureNoise(
   ctx: StudyContext,
   arch: Arch,
   settings: Partial<ProfileSettings>,
-  options: { processes?: number } = {},
+  options: { processes?: number; include?: readonly ProfileSuccess[] } = {},
 ): Promise<MeasurementNoise> {
   const processes = options.processes ?? 3;
   if (!Number.isInteger(processes) || processes < 2 || processes > 20) {
     throw new RangeError(`processes: expected an integer from 2 to 20, got ${processes}`);
   }
+  const hash = archHash(arch);
+  for (const r of options.include ?? []) {
+    if (r.archHash !== hash) {
+      throw new RangeError(`include: result of ${r.archHash}, not of the reference ${hash}`);
+    }
+  }
   const base = validateProfileSettings(settings);
-  const runs = [];
+  const results: ProfileSuccess[] = [...(options.include ?? [])];
   for (let k = 0; k < processes; k++) {
     const s = { ...base, seed: base.seed + k };
     for await (const r of profileMany([arch], s, { cache: ctx.cache })) {
       if (!r.ok) throw new Error(`noise probe ${k + 1}/${processes} failed: ${r.reason}`);
-      runs.push({
-        latencyP50Ms: r.latencyMs.p50,
-        peakMemoryBytes: r.peakMemoryBytes,
-        promptLatencyP50Ms: r.generation?.promptLatencyMs.p50,
-        tokenLatencyP50Ms: r.generation?.tokenLatencyMs?.p50,
-      });
+      results.push(r);
     }
   }
-  return summarizeNoise(runs);
+  return summarizeNoise(distinctMeasurements(results).map((r) => ({
+    latencyP50Ms: r.latencyMs.p50,
+    peakMemoryBytes: r.peakMemoryBytes,
+    promptLatencyP50Ms: r.generation?.promptLatencyMs.p50,
+    tokenLatencyP50Ms: r.generation?.tokenLatencyMs?.p50,
+  })));
+}
+
+/**
+ * Drops results that are the same measurement read twice (equal cache key and measurement time).
+ *
+ * @example
+ * ```ts
+ * import { distinctMeasurements } from "./noise.ts";
+ * import assert from "node:assert/strict";
+ * const a = { cacheKey: "k", measuredAt: "t1" }, b = { cacheKey: "k", measuredAt: "t2" };
+ * assert.deepEqual(distinctMeasurements([a, b, { ...a }]), [a, b]);
+ * ```
+ */
+export function distinctMeasurements<T extends { cacheKey: string; measuredAt: string }>(
+  results: readonly T[],
+): T[] {
+  const seen = new Set<string>();
+  return results.filter((r) => {
+    const key = `${r.cacheKey}@${r.measuredAt}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /**

@@ -1,10 +1,12 @@
 /**
  * Words for numbers: how a generated conclusion states a correlation (with its sign, or "no
  * clear relation") and a comparison of two measured values (a difference, or a tie within the
- * measured noise). Pure functions, so that every sentence a notebook prints is unit-tested.
+ * measured noise). Pure functions, so that every sentence a notebook prints is unit-tested. The
+ * labels they are given are escaped for Markdown (`escapeMarkdown`), so they render literally.
  *
  * @module
  */
+import { escapeMarkdown as esc } from "../plots/markdown.ts";
 
 /**
  * |ρ| below which a rank correlation is called "no clear relation". With few points even a
@@ -44,6 +46,8 @@ export function describeCorrelation(
   rho: number,
   n: number,
 ): string {
+  what = esc(what);
+  against = esc(against);
   const stat = `Spearman ρ = ${signed(rho)}`;
   if (!Number.isFinite(rho)) return `no rank correlation between ${what} and ${against} (n = ${n})`;
   if (n < MIN_POINTS_FOR_CORRELATION) {
@@ -88,7 +92,7 @@ export function compareMeasured(a: number, b: number, noise: number): Comparison
 }
 
 /**
- * "1.35× faster than" / "1.35× slower than" / "within the 3 % noise of" for latency
+ * "1.35× faster than" / "1.35× slower than" / "within the 3.0 % noise of" for latency
  * `a` against reference latency `b`.
  *
  * @example
@@ -97,7 +101,7 @@ export function compareMeasured(a: number, b: number, noise: number): Comparison
  * import assert from "node:assert/strict";
  * assert.equal(describeSpeed(50, 100, 0.05), "2.00× faster than");
  * assert.equal(describeSpeed(150, 100, 0.05), "1.50× slower than");
- * assert.equal(describeSpeed(101, 100, 0.05), "within the 5 % noise of");
+ * assert.equal(describeSpeed(101, 100, 0.05), "within the 5.0 % noise of");
  * ```
  */
 export function describeSpeed(a: number, b: number, noise: number): string {
@@ -111,10 +115,13 @@ export function describeSpeed(a: number, b: number, noise: number): string {
   }
 }
 
-/** A share as a rounded percentage: `0.034` → `"3 %"`, `0.004` → `"0.4 %"`. */
+/**
+ * A share as a percentage, one decimal below 10 % (where noise thresholds live) and none above:
+ * `0.016` → `"1.6 %"`, `0.004` → `"0.4 %"`, `0.123` → `"12 %"`.
+ */
 export function percent(x: number): string {
   const p = 100 * x;
-  return `${p < 1 && p > 0 ? p.toFixed(1) : p.toFixed(0)} %`;
+  return `${Math.abs(p) < 10 ? p.toFixed(1) : p.toFixed(0)} %`;
 }
 
 /**
@@ -126,7 +133,7 @@ export function percent(x: number): string {
  * import assert from "node:assert/strict";
  * assert.equal(
  *   describeNoise({ processes: 3, latencySpread: 0.04 }, "GPT-2 small × 2"),
- *   "Measurement noise: the latency p50 of GPT-2 small × 2 in 3 fresh processes spread by 4 % " +
+ *   "Measurement noise: the latency p50 of GPT-2 small × 2 in 3 fresh processes spread by 4.0 % " +
  *     "(max − min over median); differences smaller than that are called ties.",
  * );
  * ```
@@ -135,7 +142,7 @@ export function describeNoise(
   noise: { processes: number; latencySpread: number },
   reference: string,
 ): string {
-  return `Measurement noise: the latency p50 of ${reference} in ${noise.processes} fresh ` +
+  return `Measurement noise: the latency p50 of ${esc(reference)} in ${noise.processes} fresh ` +
     `processes spread by ${percent(noise.latencySpread)} (max − min over median); differences ` +
     `smaller than that are called ties.`;
 }
