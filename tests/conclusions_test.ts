@@ -13,7 +13,12 @@ import {
 } from "../lib/studies/conclusions.ts";
 import { hypervolumeRanges } from "../lib/studies/hypervolume_range.ts";
 import { failed, pairResults, succeeded } from "../lib/studies/measure.ts";
-import { latencyTieThreshold, relativeSpread, summarizeNoise } from "../lib/studies/noise.ts";
+import {
+  distinctMeasurements,
+  latencyTieThreshold,
+  relativeSpread,
+  summarizeNoise,
+} from "../lib/studies/noise.ts";
 import {
   compareMeasured,
   describeCorrelation,
@@ -35,6 +40,7 @@ Deno.test("describeCorrelation states the sign and calls weak or tiny samples no
   assert.equal(signed(-0.001), "+0.00");
   assert.equal(signed(0.5), "+0.50");
   assert.equal(percent(0.123), "12 %");
+  assert.equal(percent(0.016), "1.6 %");
   assert.equal(percent(0.004), "0.4 %");
 });
 
@@ -46,7 +52,7 @@ Deno.test("compareMeasured and describeSpeed call differences within the noise a
   assert.throws(() => compareMeasured(0, 1, 0.1), RangeError);
   assert.throws(() => compareMeasured(1, 1, -0.1), RangeError);
   assert.equal(describeSpeed(80, 100, 0.05), "1.25× faster than");
-  assert.equal(describeSpeed(102, 100, 0.05), "within the 5 % noise of");
+  assert.equal(describeSpeed(102, 100, 0.05), "within the 5.0 % noise of");
 });
 
 Deno.test("noise: spread between processes, floored at the stopping tolerance", () => {
@@ -157,7 +163,7 @@ Deno.test("heteroHomoConclusions says tie within noise unless one hypervolume ra
     noise: 0.05,
     iterations: 5,
   }).join("\n");
-  assert.match(tie, /within the 5 % noise of\*\* the baseline/);
+  assert.match(tie, /within the 5.0 % noise of\*\* the baseline/);
   assert.match(tie, /tie within noise/);
   assert.doesNotMatch(tie, /covers the most/);
   assert.match(tie, /heterogeneous 1 of 2, homogeneous 1 of 2/);
@@ -190,7 +196,7 @@ Deno.test("aspectRatioConclusions: depth vs width is a tie within noise, and say
     noise: 0.05,
     failed: [{ name: "2 × d1024", reason: "timed out" }],
   }).join("\n");
-  assert.match(tied, /a tie within the 5 % noise/);
+  assert.match(tied, /a tie within the 5.0 % noise/);
   assert.match(tied, /1 measurement failed: 2 × d1024: timed out/);
   assert.match(
     aspectRatioConclusions({ spreads: [], models: [], noise: 0.05, failed: [] })[0],
@@ -239,7 +245,7 @@ Deno.test("optConclusions counts faster, tied and bigger candidates against the 
   assert.match(lines[0], /\*\*1000 ms\*\* per forward pass \(p50 of 3 runs\)/);
   assert.match(
     lines[1],
-    /^- 2 of 4 paper architectures are faster than the baseline beyond the 3 % noise and 1 ties/,
+    /^- 2 of 4 paper architectures are faster than the baseline beyond the 3.0 % noise and 1 ties/,
   );
   assert.match(lines[1], /1 of the faster ones have at least the baseline's decoder parameters/);
   assert.match(lines[1], /The fastest is M2 .* 1\.43× faster than the baseline/);
@@ -283,10 +289,10 @@ Deno.test("textPredictionConclusions: per-token naming, ties within noise, signe
   assert.doesNotMatch(text, /latencyChar|per character/);
   assert.match(
     text,
-    /3 of 4 candidates differ from it here beyond the 4 % noise, and for 1 of those 3/,
+    /3 of 4 candidates differ from it here beyond the 4.0 % noise, and for 1 of those 3/,
   );
   assert.match(text, /1 tie with the baseline within noise here/);
-  assert.match(text, /C1: token latency ties with the baseline's within the 4 % noise/);
+  assert.match(text, /C1: token latency ties with the baseline's within the 4.0 % noise/);
   assert.match(
     text,
     /C3 \(7 × d1280\) has the lowest token latency here: 15\.0 ms, 1\.33× faster than/,
@@ -337,4 +343,17 @@ Deno.test("proxyConclusions reports signed ρ, wins, losses and exact ties", () 
     proxyConclusions({ rows: [], models: 0, homogeneousSet: "", heterogeneousSet: "" })[0],
     /No random set/,
   );
+});
+
+Deno.test("distinctMeasurements counts a result read twice (cache hit of the main run) once", () => {
+  const main = { cacheKey: "a-s-f", measuredAt: "2026-12-01T00:00:00Z", p50: 7791 };
+  const probes = [
+    { ...main }, // seed 0 read back from the cache: the same measurement
+    { cacheKey: "a-s1-f", measuredAt: "2026-12-01T00:01:00Z", p50: 6474 },
+    { cacheKey: "a-s2-f", measuredAt: "2026-12-01T00:02:00Z", p50: 6387 },
+  ];
+  const distinct = distinctMeasurements([main, ...probes]);
+  assert.deepEqual(distinct.map((r) => r.p50), [7791, 6474, 6387]);
+  // The main run counts: a disturbed main measurement widens the spread instead of hiding.
+  assert.ok(relativeSpread(distinct.map((r) => r.p50)) > 0.2);
 });

@@ -148,12 +148,14 @@ export async function measureNoise(
       results.push(r);
     }
   }
-  return summarizeNoise(distinctMeasurements(results).map((r) => ({
-    latencyP50Ms: r.latencyMs.p50,
-    peakMemoryBytes: r.peakMemoryBytes,
-    promptLatencyP50Ms: r.generation?.promptLatencyMs.p50,
-    tokenLatencyP50Ms: r.generation?.tokenLatencyMs?.p50,
-  })));
+  return summarizeNoise(
+    distinctMeasurements(results).map((r) => ({
+      latencyP50Ms: r.latencyMs.p50,
+      peakMemoryBytes: r.peakMemoryBytes,
+      promptLatencyP50Ms: r.generation?.promptLatencyMs.p50,
+      tokenLatencyP50Ms: r.generation?.tokenLatencyMs?.p50,
+    })),
+  );
 }
 
 /**
