@@ -1,7 +1,8 @@
 /**
  * Test helper: opens a static HTML file in headless Chromium (Debian package `chromium`, driven by
- * npm:playwright-core) and reports console errors, uncaught page errors, requests that leave the
- * page (anything but file:, data:, about:), and how many SVG figures the page shows.
+ * npm:playwright-core) and reports console errors, uncaught page errors, dialogs (`alert`,
+ * `confirm`, `prompt`), requests that leave the page (anything but file:, data:, about:), every
+ * request besides the page itself, and how many SVG figures the page shows.
  * Reusable for the end-to-end check of a whole `deno task report` run.
  *
  * @example
@@ -43,6 +44,10 @@ export interface PageCheck {
   pageErrors: string[];
   /** URLs requested that are not file:, data: or about: (a self-contained page has none). */
   externalRequests: string[];
+  /** Every URL requested besides the page itself, `file:` ones included (`<img src=x>`). */
+  requests: string[];
+  /** Dialogs the page opened (`alert(1)` → "alert: 1"); each is dismissed. */
+  dialogs: string[];
   /** `<svg>` elements that are not nested in another `<svg>` (figures, legends). */
   svgCount: number;
   /** What `inspect` returned (undefined without it). */
@@ -105,6 +110,9 @@ export async function checkPage(
     const consoleErrors: string[] = [];
     const pageErrors: string[] = [];
     const externalRequests: string[] = [];
+    const requests: string[] = [];
+    const dialogs: string[] = [];
+    const pageUrl = pathToFileURL(resolve(htmlPath)).href;
     page.on("console", (msg) => {
       if (msg.type() === "error") consoleErrors.push(msg.text());
     });
@@ -112,15 +120,20 @@ export async function checkPage(
     page.on("request", (request) => {
       const url = request.url();
       if (!/^(file|data|about):/.test(url)) externalRequests.push(url);
+      if (url !== pageUrl) requests.push(url);
     });
-    await page.goto(pathToFileURL(resolve(htmlPath)).href, { waitUntil: "load" });
+    page.on("dialog", (dialog) => {
+      dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+      dialog.dismiss().catch(() => {});
+    });
+    await page.goto(pageUrl, { waitUntil: "load" });
     const svgCount = await page.evaluate(() =>
       // deno-lint-ignore no-explicit-any
       (globalThis as any).document.querySelectorAll("svg:not(svg svg)").length as number
     );
     const inspected = options.inspect ? await options.inspect(page) : undefined;
     await page.close();
-    return { consoleErrors, pageErrors, externalRequests, svgCount, inspected };
+    return { consoleErrors, pageErrors, externalRequests, requests, dialogs, svgCount, inspected };
   } finally {
     if (!options.browser) await browser.close();
   }

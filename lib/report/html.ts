@@ -1,14 +1,16 @@
 /**
  * Static, self-contained HTML pages for executed notebooks: inline CSS, no network, no external
- * fonts. Code is highlighted (highlight.js, TypeScript), markdown rendered (marked). Text outputs
- * (streams, `text/plain`, tracebacks) are escaped; `image/svg+xml` and `text/html` outputs (from
- * our own plot helpers) are inlined as they are; PNG/JPEG/GIF become data URIs.
+ * fonts. Code is highlighted (highlight.js, TypeScript), markdown rendered (marked) with raw HTML
+ * shown as text, links kept only to http(s), relative and `#` targets, and images only from
+ * `data:` URIs (see {@linkcode renderMarkdown}). Text outputs (streams, `text/plain`, tracebacks)
+ * are escaped; `image/svg+xml` and `text/html` outputs (from our own plot helpers, which escape
+ * every data string they render) are inlined as they are; PNG/JPEG/GIF become data URIs.
  *
  * @module
  */
 import hljs from "highlight.js/lib/core";
 import typescript from "highlight.js/lib/languages/typescript";
-import { marked } from "marked";
+import { Marked, type Tokens } from "marked";
 import { escapeHtml } from "../plots/document.ts";
 import {
   joinSource,
@@ -100,17 +102,112 @@ export function highlightTypeScript(code: string): string {
   return hljs.highlight(code, { language: "typescript", ignoreIllegals: true }).value;
 }
 
+const CHARACTER_REFERENCES: Record<string, string> = {
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+};
+
+function decodeCharacterReferences(text: string): string {
+  return text.replace(/&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos));/g, (
+    whole,
+    dec: string | undefined,
+    hex: string | undefined,
+    name: string | undefined,
+  ) => {
+    if (name) return CHARACTER_REFERENCES[name];
+    const code = dec ? Number(dec) : parseInt(hex!, 16);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
+}
+
 /**
- * Markdown to HTML (GitHub-flavoured, via marked).
+ * The target of a Markdown link if it is safe to keep (an `http:`/`https:` URL, or one without a
+ * scheme: relative paths and `#fragments`), else `undefined` (`javascript:`, `data:`, `mailto:`,
+ * …). Character references are resolved first and blanks and control characters ignored, as a
+ * browser would, so `&#106;avascript:` and `java\tscript:` are caught too.
+ *
+ * @example
+ * ```ts
+ * import { safeLinkTarget } from "./html.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(safeLinkTarget("https://arxiv.org/abs/2203.02094"), "https://arxiv.org/abs/2203.02094");
+ * assert.equal(safeLinkTarget("03-hetero-vs-homo.html#results"), "03-hetero-vs-homo.html#results");
+ * assert.equal(safeLinkTarget("javascript:alert(1)"), undefined);
+ * assert.equal(safeLinkTarget(" &#106;avascript:alert(1)"), undefined);
+ * ```
+ */
+export function safeLinkTarget(href: string, literal = false): string | undefined {
+  const target = literal ? href : decodeCharacterReferences(href);
+  // deno-lint-ignore no-control-regex
+  const scheme = target.replace(/[\u0000-\u0020\u007f-\u009f]/g, "").match(
+    /^([a-zA-Z][a-zA-Z0-9+.-]*):/,
+  );
+  return !scheme || /^https?$/i.test(scheme[1]) ? target : undefined;
+}
+
+/**
+ * The source of a Markdown image if it loads nothing from outside the page (a base64 `data:` URI
+ * of a PNG, JPEG, GIF or WebP image), else `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { safeImageSource } from "./html.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(safeImageSource("data:image/png;base64,iVBORw0KGgo="), "data:image/png;base64,iVBORw0KGgo=");
+ * assert.equal(safeImageSource("https://example.com/pixel.png"), undefined);
+ * assert.equal(safeImageSource("x"), undefined);
+ * ```
+ */
+export function safeImageSource(src: string): string | undefined {
+  return /^data:image\/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=]*$/i.test(src) ? src : undefined;
+}
+
+const safeMarked = new Marked({
+  async: false,
+  gfm: true,
+  renderer: {
+    html({ text, block }: Tokens.HTML | Tokens.Tag): string {
+      return block ? `<p>${escapeHtml(text.trim())}</p>\n` : escapeHtml(text);
+    },
+    link({ href, title, tokens, text, autolink }: Tokens.Link): string {
+      const inner = autolink ? escapeHtml(text) : this.parser.parseInline(tokens);
+      const target = safeLinkTarget(href, autolink);
+      if (target === undefined) return inner;
+      const tip = title ? ` title="${escapeHtml(title)}"` : "";
+      return `<a href="${escapeHtml(target)}"${tip}>${inner}</a>`;
+    },
+    image({ href, title, text, tokens }: Tokens.Image): string {
+      const alt = tokens ? this.parser.parseInline(tokens, this.parser.textRenderer) : text;
+      const source = safeImageSource(href);
+      if (source === undefined) return escapeHtml(alt);
+      const tip = title ? ` title="${escapeHtml(title)}"` : "";
+      return `<img src="${escapeHtml(source)}" alt="${escapeHtml(alt)}"${tip}>`;
+    },
+  },
+});
+
+/**
+ * Markdown to HTML (GitHub-flavoured, via marked), for Markdown cells and `text/markdown`
+ * outputs. Nothing in the Markdown can put markup on the page: raw HTML (blocks, inline tags,
+ * comments) is escaped and shows as text, links whose target is not http(s), relative or `#`
+ * keep only their text, and images not from a `data:` URI show their alt text (the page stays
+ * offline).
  *
  * @example
  * ```ts
  * import { renderMarkdown } from "./html.ts";
- * renderMarkdown("# Title"); // "<h1>Title</h1>\n"
+ * import assert from "node:assert/strict";
+ * assert.equal(renderMarkdown("# Title"), "<h1>Title</h1>\n");
+ * assert.equal(renderMarkdown("C1<img src=x onerror=alert(1)>"), "<p>C1&lt;img src=x onerror=alert(1)&gt;</p>\n");
+ * assert.equal(renderMarkdown("[x](javascript:alert(1))"), "<p>x</p>\n");
+ * assert.equal(renderMarkdown("![pixel](https://example.com/p.png)"), "<p>pixel</p>\n");
  * ```
  */
 export function renderMarkdown(markdown: string): string {
-  return marked.parse(markdown, { async: false, gfm: true }) as string;
+  return safeMarked.parse(markdown) as string;
 }
 
 function text(value: string | string[] | object | undefined): string {
@@ -147,6 +244,7 @@ export function renderMimeBundle(data: OutputData): string {
   for (const mime of ["image/png", "image/jpeg", "image/gif"]) {
     if (data[mime] !== undefined) {
       const b64 = text(data[mime]).replace(/\s+/g, "");
+      if (!/^[A-Za-z0-9+/=]*$/.test(b64)) return pre(`[${mime} that is not base64]`, "text");
       return `<div class="output image"><img alt="" src="data:${mime};base64,${b64}"></div>`;
     }
   }

@@ -2,11 +2,20 @@
  * The conclusions printed under each notebook, as functions from that notebook's numbers to
  * Markdown lines. They state only what the numbers show: correlations with their sign (or "no
  * clear relation"), and a difference between two measured values only when it exceeds the
- * noise measured between processes on this device (otherwise a tie within noise).
+ * noise measured between processes on this device (otherwise a tie within noise). Every data
+ * string in a line (model, baseline and set names, failure reasons, objective and slice labels)
+ * is escaped (`escapeMarkdown`, or `codeSpan` where it is shown as code), so it renders as its
+ * literal text.
  *
  * @module
  */
-import { formatCount, formatMiB, formatRatio } from "../plots/markdown.ts";
+import {
+  codeSpan,
+  escapeMarkdown as esc,
+  formatCount,
+  formatMiB,
+  formatRatio,
+} from "../plots/markdown.ts";
 import type { HypervolumeRanges } from "./hypervolume_range.ts";
 import { spearman } from "../stats/rank.ts";
 import { compareMeasured, describeCorrelation, describeSpeed, percent } from "./wording.ts";
@@ -64,14 +73,14 @@ export function proxyConclusions(input: {
       fmt(Math.min(...rhos))
     }** and **${fmt(Math.max(...rhos))}** (positive: more decoder parameters, lower perplexity).`,
     `- They beat total parameters in ${wins.length} of ${rows.length} sets${
-      losses.length ? `, lose in ${losses.map((t) => `\`${t.set}\``).join(", ")}` : ""
+      losses.length ? `, lose in ${losses.map((t) => codeSpan(t.set)).join(", ")}` : ""
     }${
       ties.length
         ? ` and tie exactly in ${
-          ties.map((t) => `\`${t.set}\``).join(", ")
+          ties.map((t) => codeSpan(t.set)).join(", ")
         } (where both counts order the models the same way)`
         : ""
-    }. Total parameters do worst on \`${worstTotal.set}\` (ρ = ${
+    }. Total parameters do worst on ${codeSpan(worstTotal.set)} (ρ = ${
       fmt(worstTotal.spearmanTotal)
     }, against ${fmt(worstTotal.spearmanDecoder)} for decoder parameters).`,
   ];
@@ -126,8 +135,8 @@ export interface AspectModel {
  *   noise: 0.05,
  *   failed: [],
  * });
- * assert.match(lines[0], /within the 5 % noise/);
- * assert.match(lines[1], /tie within the 5 % noise/);
+ * assert.match(lines[0], /within the 5.0 % noise/);
+ * assert.match(lines[1], /tie within the 5.0 % noise/);
  * ```
  */
 export function aspectRatioConclusions(input: {
@@ -149,9 +158,9 @@ export function aspectRatioConclusions(input: {
     ? `latency on this device varies by at most ${
       formatRatio(worstLatency.latencySpread)
     }, within the ${percent(noise)} noise`
-    : `latency on this device varies up to **${
-      formatRatio(worstLatency.latencySpread)
-    }** (budget ${worstLatency.budget})`;
+    : `latency on this device varies up to **${formatRatio(worstLatency.latencySpread)}** (budget ${
+      esc(worstLatency.budget)
+    })`;
   const cmp = compareMeasured(deepest.latencyP50Ms, widest.latencyP50Ms, noise);
   const verdict = cmp === "higher"
     ? "depth costs more than width here"
@@ -161,8 +170,12 @@ export function aspectRatioConclusions(input: {
   return [
     `- At equal decoder parameters, ${latencyText}, and peak memory up to **${
       formatRatio(worstMemory.memorySpread)
-    }** (budget ${worstMemory.budget}). The paper reported up to 2.8× and 5.5× on its hardware.`,
-    `- At ${worstLatency.budget}, the deepest model (${deepest.nLayer} layers × d_model ${deepest.dModel}) runs in ${
+    }** (budget ${
+      esc(worstMemory.budget)
+    }). The paper reported up to 2.8× and 5.5× on its hardware.`,
+    `- At ${
+      esc(worstLatency.budget)
+    }, the deepest model (${deepest.nLayer} layers × d_model ${deepest.dModel}) runs in ${
       deepest.latencyP50Ms.toFixed(1)
     } ms and the shallowest (${widest.nLayer} × ${widest.dModel}) in ${
       widest.latencyP50Ms.toFixed(1)
@@ -184,7 +197,7 @@ function failedLine(
   if (failures.length > 0) {
     return [
       `- ${failures.length} measurement${failures.length === 1 ? "" : "s"} failed: ${
-        failures.map((f) => `${f.name}: ${f.reason}`).join("; ")
+        failures.map((f) => `${esc(f.name)}: ${esc(f.reason)}`).join("; ")
       }.`,
     ];
   }
@@ -238,7 +251,7 @@ export function heteroHomoConclusions(input: {
     const best = matched.reduce((a, b) => (a.heteroLatencyRatio! > b.heteroLatencyRatio! ? a : b));
     const speed = describeSpeed(1, best.heteroLatencyRatio!, noise);
     lines.push(
-      `- For ${best.baseline} (${
+      `- For ${esc(best.baseline)} (${
         formatCount(best.decoderParams)
       } decoder parameters) the heterogeneous frontier has a model with at least as many decoder parameters that is **${speed}** the baseline on this device${
         best.heteroMemoryRatio
@@ -260,12 +273,14 @@ export function heteroHomoConclusions(input: {
   );
   const hv = input.hypervolumes;
   const listed = Object.entries(hv.ranges).map(([k, r]) =>
-    `${k} ${r.value.toFixed(3)} (${r.low.toFixed(3)}–${r.high.toFixed(3)})`
+    `${esc(k)} ${r.value.toFixed(3)} (${r.low.toFixed(3)}–${r.high.toFixed(3)})`
   ).join(", ");
   lines.push(
     `- Hypervolume, with its range if every latency and memory were off by the measured noise: ${listed}. ` +
       (hv.winner
-        ? `The **${hv.winner}** frontier covers the most of the objective space, beyond the noise.`
+        ? `The **${
+          esc(hv.winner)
+        }** frontier covers the most of the objective space, beyond the noise.`
         : `The ranges overlap: no frontier covers more of the objective space than another beyond the noise (a tie within noise).`),
   );
   lines.push(
@@ -309,19 +324,21 @@ export function pareto3dConclusions(input: {
   }));
   const lines = [
     `- ${input.frontier} of ${input.models} measured candidates are Pareto-optimal in 3-D. The 2-D slices drop ${
-      input.slices.map((s) => `${s.lost} of them in "${s.label}"`).join(", ")
+      input.slices.map((s) => `${s.lost} of them in "${esc(s.label)}"`).join(", ")
     }.`,
     top
-      ? `- The most different tie: ${top.a} and ${top.b} agree within 5 % on two objectives but differ **${
-        formatRatio(top.ratio)
-      }** in ${top.differsOn}.`
+      ? `- The most different tie: ${esc(top.a)} and ${
+        esc(top.b)
+      } agree within 5 % on two objectives but differ **${formatRatio(top.ratio)}** in ${
+        esc(top.differsOn)
+      }.`
       : `- No pair of candidates tied within 5 % on two objectives while differing by ${
         formatRatio(input.minRatio)
       } or more on the third in this run.`,
     `- Tie pairs found (third objective differing by ≥ ${formatRatio(input.minRatio)}, above the ${
       percent(input.noise)
     } latency noise), by that objective: ${
-      byObjective.map((b) => `${b.n} ${b.count}`).join(", ")
+      byObjective.map((b) => `${esc(b.n)} ${b.count}`).join(", ")
     }.`,
   ];
   const latencyPairs = byObjective.find((b) => b.n === "latency")?.count ?? 0;
@@ -392,7 +409,7 @@ export function optConclusions(input: {
         : ""
     }; ${fasterAndBigger.length} of the faster ones have at least the baseline's decoder parameters (paper's convention), which by the proxy makes them at least as accurate${
       best
-        ? `. The fastest is ${best.name} (${
+        ? `. The fastest is ${esc(best.name)} (${
           formatCount(best.decoderParamsWithPositions)
         } parameters), ${
           describeSpeed(best.latencyP50Ms, baseline.latencyP50Ms, noise)
@@ -441,7 +458,7 @@ export interface TextPredictionRow {
  *   tokenNoise: 0.05, promptNoise: 0.05, promptLen: 64,
  * });
  * assert.match(lines.join("\n"), /1 of 2 candidates/);
- * assert.match(lines.join("\n"), /C1: token latency ties with the baseline's within the 5 % noise/);
+ * assert.match(lines.join("\n"), /C1: token latency ties with the baseline's within the 5.0 % noise/);
  * ```
  */
 export function textPredictionConclusions(input: {
@@ -472,7 +489,9 @@ export function textPredictionConclusions(input: {
   const agree = resolved.filter((r) => here(r) === study(r));
   const fastest = others.reduce((a, b) => (a.tokenLatencyP50Ms < b.tokenLatencyP50Ms ? a : b));
   lines.push(
-    `- Among the candidates, ${fastest.name} (${fastest.nLayer} × d${fastest.dModel}) has the lowest token latency here: ${
+    `- Among the candidates, ${
+      esc(fastest.name)
+    } (${fastest.nLayer} × d${fastest.dModel}) has the lowest token latency here: ${
       fastest.tokenLatencyP50Ms.toFixed(1)
     } ms, ${
       describeSpeed(fastest.tokenLatencyP50Ms, base.tokenLatencyP50Ms, tokenNoise)
@@ -493,7 +512,7 @@ export function textPredictionConclusions(input: {
         : `token latency ${
           formatRatio(r.tokenLatencyP50Ms / base.tokenLatencyP50Ms)
         } the baseline's`;
-      return `- ${r.name}: ${token}, with ${
+      return `- ${esc(r.name)}: ${token}, with ${
         formatRatio(r.totalParams / base.totalParams)
       } its total weights and ${formatRatio(r.nLayer / base.nLayer)} its layers.`;
     }),

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { escapeMarkdown as esc } from "../plots/markdown.ts";
 import { ProfileCache } from "../profile/cache.ts";
 import { detectDevice, type DeviceInfo } from "../profile/fingerprint.ts";
 import type { ProfileSuccess } from "../profile/result.ts";
@@ -78,7 +79,8 @@ export async function studyContext(
 
 /**
  * One sentence saying where measured numbers come from: device, runtime, provider, threads,
- * dialect, input shape, which positions get logits, and how repeats were decided.
+ * dialect, input shape, which positions get logits, and how repeats were decided. Markdown; the
+ * device strings (CPU model, OS, runtime version) are escaped, so they render literally.
  *
  * @example
  * ```ts
@@ -102,8 +104,10 @@ export function provenance(ctx: StudyContext, settings: ProfileSettings): string
       s.maxTimedMs / 1000
     } s), after ${s.warmupRuns} warm-up run${s.warmupRuns === 1 ? "" : "s"}`;
   return [
-    `Measured on ${d.cpuModel} (${d.logicalCores} logical cores, ${d.os} ${d.osRelease}), `,
-    `ONNX Runtime ${d.runtimeVersion} (onnxruntime-node), ${s.provider} execution provider, `,
+    `Measured on ${esc(d.cpuModel)} (${d.logicalCores} logical cores, ${esc(d.os)} ${
+      esc(d.osRelease)
+    }), `,
+    `ONNX Runtime ${esc(d.runtimeVersion)} (onnxruntime-node), ${s.provider} execution provider, `,
     `${s.threads} intra-op thread${s.threads === 1 ? "" : "s"}, ${s.dialect} ONNX dialect, `,
     `batch ${s.batch} × ${s.generation ? "" : `seq len ${s.seqLen}, `}fp32 seeded random weights, `,
     s.generation
