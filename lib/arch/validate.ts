@@ -1,6 +1,7 @@
 /**
  * Validation at the edge: turns untrusted JSON into an {@linkcode Arch}, or throws an
- * {@linkcode InputError} whose message names the field (and the layer index).
+ * {@linkcode InputError} whose message names the field (and the layer index). Every number must
+ * be a positive integer within {@linkcode ARCH_LIMITS}.
  *
  * @module
  */
@@ -8,6 +9,7 @@ import { InputError } from "../util/errors.ts";
 import { describeValue, withWhere } from "../util/validate.ts";
 import {
   type Arch,
+  ARCH_LIMITS,
   type ArchConfig,
   type Backbone,
   BACKBONES,
@@ -30,29 +32,32 @@ const KNOWN_FIELDS = new Set([
   "tieWeight",
 ]);
 
-function positiveInt(value: unknown, field: string): number {
+function positiveInt(value: unknown, field: string, max: number): number {
   if (typeof value !== "number" || !Number.isInteger(value)) {
     throw new InputError(`${field}: expected a positive integer, got ${describeValue(value)}`);
   }
   if (value <= 0) throw new InputError(`${field}: must be positive, got ${value}`);
+  if (value > max) throw new InputError(`${field}: must be at most ${max}, got ${value}`);
   return value;
 }
 
-function perLayer(value: unknown, field: string, nLayer: number): number[] {
+function perLayer(value: unknown, field: string, nLayer: number, max: number): number[] {
   if (Array.isArray(value)) {
     if (value.length !== nLayer) {
       throw new InputError(
         `${field}: expected ${nLayer} values (one per layer), got ${value.length}`,
       );
     }
-    return value.map((v, i) => positiveInt(v, `${field}[${i}]`));
+    return value.map((v, i) => positiveInt(v, `${field}[${i}]`, max));
   }
   if (value === undefined) throw new InputError(`${field}: missing`);
-  return Array.from({ length: nLayer }, () => positiveInt(value, field));
+  const one = positiveInt(value, field, max);
+  return Array.from({ length: nLayer }, () => one);
 }
 
 /**
- * Validates and normalises an architecture. Throws {@linkcode InputError} naming the field.
+ * Validates and normalises an architecture. Throws {@linkcode InputError} naming the field, also
+ * for a value above its {@linkcode ARCH_LIMITS} bound (`nLayer: must be at most 256, got 1000`).
  *
  * @example
  * ```ts
@@ -85,26 +90,30 @@ function validateInner(input: unknown): Arch {
     );
   }
   const backbone = raw.backbone as Backbone;
-  const nLayer = positiveInt(raw.nLayer, "nLayer");
-  const dModel = positiveInt(raw.dModel, "dModel");
-  const nHead = perLayer(raw.nHead, "nHead", nLayer);
+  const nLayer = positiveInt(raw.nLayer, "nLayer", ARCH_LIMITS.nLayer);
+  const dModel = positiveInt(raw.dModel, "dModel", ARCH_LIMITS.dModel);
+  const nHead = perLayer(raw.nHead, "nHead", nLayer, ARCH_LIMITS.nHead);
   nHead.forEach((h, i) => {
     if (dModel % h !== 0) {
       const field = Array.isArray(raw.nHead) ? `nHead[${i}]` : "nHead";
       throw new InputError(`${field}: ${h} does not divide dModel ${dModel}`);
     }
   });
-  const dInner = perLayer(raw.dInner, "dInner", nLayer);
-  const dEmbed = raw.dEmbed === undefined ? dModel : positiveInt(raw.dEmbed, "dEmbed");
-  const divVal = raw.divVal === undefined ? 1 : positiveInt(raw.divVal, "divVal");
+  const dInner = perLayer(raw.dInner, "dInner", nLayer, ARCH_LIMITS.dInner);
+  const dEmbed = raw.dEmbed === undefined
+    ? dModel
+    : positiveInt(raw.dEmbed, "dEmbed", ARCH_LIMITS.dEmbed);
+  const divVal = raw.divVal === undefined
+    ? 1
+    : positiveInt(raw.divVal, "divVal", ARCH_LIMITS.divVal);
   const vocabSize = raw.vocabSize === undefined
     ? DEFAULT_VOCAB_SIZE[backbone]
-    : positiveInt(raw.vocabSize, "vocabSize");
+    : positiveInt(raw.vocabSize, "vocabSize", ARCH_LIMITS.vocabSize);
   let nPositions = 0;
   if (backbone === "gpt2") {
     nPositions = raw.nPositions === undefined
       ? DEFAULT_N_POSITIONS
-      : positiveInt(raw.nPositions, "nPositions");
+      : positiveInt(raw.nPositions, "nPositions", ARCH_LIMITS.nPositions);
   } else if (raw.nPositions !== undefined) {
     throw new InputError("nPositions: transformer-xl uses relative positions; leave it out");
   }
@@ -116,7 +125,12 @@ function validateInner(input: unknown): Arch {
         `cutoffs: expected an array of integers, got ${describeValue(raw.cutoffs)}`,
       );
     }
-    cutoffs = raw.cutoffs.map((c, i) => positiveInt(c, `cutoffs[${i}]`));
+    if (raw.cutoffs.length > ARCH_LIMITS.cutoffs) {
+      throw new InputError(
+        `cutoffs: must have at most ${ARCH_LIMITS.cutoffs} entries, got ${raw.cutoffs.length}`,
+      );
+    }
+    cutoffs = raw.cutoffs.map((c, i) => positiveInt(c, `cutoffs[${i}]`, ARCH_LIMITS.vocabSize));
     for (let i = 1; i < cutoffs.length; i++) {
       if (cutoffs[i] <= cutoffs[i - 1]) {
         throw new InputError(`cutoffs[${i}]: ${cutoffs[i]} is not above ${cutoffs[i - 1]}`);

@@ -3,7 +3,15 @@
  *
  * @module
  */
-import { defaultGpt2Head, emitGpt2, GPT2_DIALECTS, GPT2_HEADS, writeOnnx } from "../onnx/mod.ts";
+import {
+  checkOnnxOutput,
+  defaultGpt2Head,
+  emitGpt2,
+  GPT2_DIALECTS,
+  GPT2_HEADS,
+  usesExternalData,
+  writeOnnx,
+} from "../onnx/mod.ts";
 import { decoderParams } from "../params/mod.ts";
 import { InputError } from "../util/errors.ts";
 import { choiceFlag, numberFlag, parseFlags } from "./args.ts";
@@ -13,7 +21,7 @@ import { readArchs } from "./input.ts";
 const HELP = `Usage: deno task lts emit [ARCH|-] --out MODEL.onnx [--dialect portable|fast]
                           [--kv-cache] [--last-token-only] [--seed N]
                           [--head lm-head|adaptive-softmax]
-                          [--external-data auto|yes|no] [--backbone gpt2]
+                          [--external-data auto|yes|no] [--backbone gpt2] [--force]
 
 Writes one gpt2 architecture (ArchConfig JSON or an archai model_config.yaml; standard input
 for - or no ARCH) as an ONNX model with seeded random weights named as in Hugging Face's GPT-2
@@ -33,7 +41,10 @@ Every gpt2 embedding of the lts-gpt2 space is emitted:
 Not emitted: transformer-xl (relative positions) and untied output layers (tieWeight false).
 
 Options:
-  --out PATH          the .onnx file; weights over 1 MiB go to PATH.data beside it
+  --out PATH          the .onnx file; weights over 1 MiB go to PATH.data beside it. An existing
+                      PATH (or PATH.data) is replaced only if lts wrote it (an ONNX model whose
+                      metadata has lts.* keys, and the .data file it references)
+  --force             replace PATH and PATH.data whatever they hold
   --dialect D         portable (default): ONNX opset 17, default domain only (checker-valid);
                       fast: opset 23 Attention + ONNX Runtime contrib ops (SkipLayerNormalization,
                       FastGelu), same logits, faster per token on ONNX Runtime
@@ -49,7 +60,9 @@ Options:
   -h, --help          this text
 
 decoderParams is the number of weights outside the token and position embeddings (the search
-proxy); seconds is the wall time of emission and writing.
+proxy); seconds is the wall time of emission and writing. Before writing, the weights (4 bytes
+each, plus a margin) are checked against the free disk space of PATH's folder and the available
+memory; a model that does not fit exits 2 naming the architecture and the bytes.
 
 Examples:
   echo '{"backbone":"gpt2","nLayer":12,"dModel":768,"nHead":12,"dInner":3072}' \\
@@ -74,6 +87,7 @@ export const command: Command = {
       head: { type: "string" },
       "external-data": { type: "string" },
       backbone: { type: "string" },
+      force: { type: "boolean" },
     });
     if (positionals.length > 1) {
       throw new InputError(`expected at most one ARCH file, got ${positionals.length}`);
@@ -99,9 +113,12 @@ export const command: Command = {
       kvCache: values["kv-cache"] === true,
       lastTokenOnly: values["last-token-only"] === true,
     });
-    const written = await writeOnnx(model, out, {
-      externalData: external === "auto" ? "auto" : external === "yes",
+    const externalData = external === "auto" ? "auto" : external === "yes";
+    await checkOnnxOutput(out, {
+      force: values.force === true,
+      writesData: usesExternalData(model.initializers, externalData),
     });
+    const written = await writeOnnx(model, out, { externalData });
     console.log(JSON.stringify({
       onnxPath: written.onnxPath,
       dataPath: written.dataPath ?? null,

@@ -4,12 +4,13 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { validateArch } from "../arch/validate.ts";
-import { GPT2_DIALECTS } from "../onnx/mod.ts";
+import { emitGpt2, GPT2_DIALECTS, usesExternalData } from "../onnx/mod.ts";
 import {
   archaiYaml,
   archJson,
+  checkExportOutput,
+  defaultOnnxExportPath,
   EXPORT_FORMATS,
   exportOnnx,
   findCandidate,
@@ -21,10 +22,11 @@ import { choiceFlag, numberFlag, parseFlags } from "./args.ts";
 import type { Command } from "./command.ts";
 
 const HELP = `Usage: deno task lts export RUN_DIR --id ID --format json|yaml|onnx [--out PATH]
-                            [--dialect portable|fast] [--seed N]
+                            [--dialect portable|fast] [--seed N] [--force]
 
 Writes one candidate of a search run (its id from candidates.jsonl, frontier.jsonl or the
-search's output; a unique prefix of 4+ characters is enough):
+search's output; a unique prefix of 4+ characters is enough; every record of the run is checked,
+and an id must be its architecture's hash, 16 hex digits):
   json   the compact ArchConfig JSON (what every lts command reads)
   yaml   an archai-style model_config.yaml (snake_case; cutoffs end with n_token; d_embed, div_val)
   onnx   the ONNX model (gpt2 backbone, any embedding) with seeded random weights; weights over
@@ -32,7 +34,10 @@ search's output; a unique prefix of 4+ characters is enough):
 
 Options:
   --out PATH     where to write; json and yaml go to standard output without it, onnx defaults to
-                 RUN_DIR/exports/ID.onnx
+                 RUN_DIR/exports/ID.onnx. An existing file is replaced only if lts wrote it
+                 (an ArchConfig JSON, a model_config.yaml, or an ONNX model whose metadata has
+                 lts.* keys and the .data file it references)
+  --force        replace the file (and PATH.data) whatever it holds
   --dialect D    onnx graph dialect: ${GPT2_DIALECTS.join(" or ")} (default: the run's dialect)
   --seed N       onnx weight seed (default 0)
   -h, --help     this text
@@ -55,6 +60,7 @@ export const command: Command = {
       out: { type: "string" },
       dialect: { type: "string" },
       seed: { type: "string" },
+      force: { type: "boolean" },
     });
     if (positionals.length !== 1) {
       throw new InputError(
@@ -68,6 +74,7 @@ export const command: Command = {
     const format = choiceFlag(values, "format", EXPORT_FORMATS, "json");
     const seed = numberFlag(values, "seed", 0, { integer: true, min: 0, max: 2 ** 53 - 1 });
     const out = typeof values.out === "string" && values.out !== "" ? values.out : undefined;
+    const force = values.force === true;
     if (format !== "onnx" && (values.dialect !== undefined || values.seed !== undefined)) {
       throw new InputError(`--${values.dialect !== undefined ? "dialect" : "seed"}: onnx only`);
     }
@@ -81,7 +88,11 @@ export const command: Command = {
         ? runDialect as (typeof GPT2_DIALECTS)[number]
         : "portable";
       const dialect = choiceFlag(values, "dialect", GPT2_DIALECTS, fallback);
-      const path = out ?? join(dir, "exports", `${record.id}.onnx`);
+      // Without --out the path is built from the id: checked to be a hash that stays inside
+      // RUN_DIR/exports (loadRun accepts no other id; this is the second line of defence).
+      const path = out ?? defaultOnnxExportPath(dir, record.id);
+      const writesData = usesExternalData(emitGpt2(arch, { dialect, seed }).initializers);
+      await checkExportOutput(path, format, { force, writesData });
       const written = await exportOnnx(arch, path, { dialect, seed });
       console.log(JSON.stringify({
         id: record.id,
@@ -97,6 +108,7 @@ export const command: Command = {
       await Deno.stdout.write(new TextEncoder().encode(text));
       return 0;
     }
+    await checkExportOutput(out, format, { force });
     try {
       await writeFileAtomic(out, text);
     } catch (e) {

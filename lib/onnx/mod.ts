@@ -11,6 +11,11 @@
  * - `gpt2Initializers(arch: Arch, seed?: number, options?: { head? }): Initializer[]` (HF
  *   state-dict names for the decoder and a plain table; archai's for adaptive parts)
  * - `checkEmittable(arch: Arch, options?: { head? }): void` (throws `InputError`)
+ * - `checkEmissionFits(arch: Arch, dir: string, options?): void`: throws `InputError` when the
+ *   model's weights do not fit the free disk space of `dir` or the available memory (`writeOnnx`
+ *   checks the same before writing).
+ * - `isOurOnnx(path)`, `checkOnnxOutput(path, options)`: whether an existing file is a model
+ *   this project wrote, and the refusal to replace any other file without `--force`.
  * - `embeddingLayout(arch, head?)`: which weight plays which part in the embedding and head.
  * - `referenceLogits(arch, weights, inputIds, options?)`: a plain TypeScript forward pass for
  *   tiny models.
@@ -39,6 +44,8 @@ export * from "./graph.ts";
 export * from "./proto.ts";
 export * from "./weights.ts";
 export * from "./write.ts";
+export * from "./fits.ts";
+export * from "./ours.ts";
 export * from "./adaptive.ts";
 export * from "./gpt2.ts";
 export * from "./reference.ts";

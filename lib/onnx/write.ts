@@ -2,26 +2,38 @@
  * Writing a model to disk: the `.onnx` file and, for large models, one external-data file
  * beside it (`<model>.onnx.data`) with every weight at a 4 KiB-aligned offset. Both are written
  * to temporary files and renamed into place, so a failure never leaves a half-written model.
+ * Before anything is written, the model's weight bytes are checked against the free disk space
+ * of the folder and the available memory (`checkNeeds` of `./fits.ts`).
  *
  * @module
  */
-import { basename, dirname, join } from "node:path";
+import { basename, dirname } from "node:path";
 import { InputError } from "../util/errors.ts";
+import { ownedTempPath } from "../util/fs.ts";
+import {
+  checkNeeds,
+  emissionNeeds,
+  modelLabel,
+  type ResourceProbe,
+  usesExternalData,
+} from "./fits.ts";
 import { elementCount, type OnnxModel } from "./graph.ts";
 import { encodeModel } from "./proto.ts";
 import { externalLayout, initializerBytes } from "./weights.ts";
-
-/** Weights above this size go to an external-data file under `externalData: "auto"`. */
-export const AUTO_EXTERNAL_MIN_BYTES = 1 << 20;
 
 /** Options of {@linkcode writeOnnx}. */
 export interface WriteOnnxOptions {
   /**
    * `true`: weights in `<path>.data`; `false`: embedded in the `.onnx` file (fails above
    * 2 GiB, protobuf's limit); `"auto"` (default): external from
-   * {@linkcode AUTO_EXTERNAL_MIN_BYTES} of weights.
+   * `AUTO_EXTERNAL_MIN_BYTES` (1 MiB, in `./fits.ts`) of weights.
    */
   externalData?: "auto" | boolean;
+  /**
+   * Free disk space and memory to check the model against before writing (default: the running
+   * system); too little is an `InputError` naming the architecture and the bytes.
+   */
+  probe?: ResourceProbe;
 }
 
 /** What {@linkcode writeOnnx} wrote. */
@@ -88,7 +100,8 @@ async function writeExternalData(model: OnnxModel, tmpPath: string): Promise<num
 /**
  * Writes a model (and its external data) atomically. The external-data file is
  * `<path>.data`, referenced from the model by its base name, so the pair can be moved together.
- * Output problems (a folder that cannot be created or written) throw an `InputError`.
+ * Output problems (a folder that cannot be created or written, too little free disk or memory
+ * for the model's weights) throw an `InputError`.
  *
  * @example
  * ```ts
@@ -106,13 +119,14 @@ export async function writeOnnx(
 ): Promise<WrittenModel> {
   const mode = options.externalData ?? "auto";
   const weightBytes = initializerBytes(model.initializers);
-  const external = mode === "auto" ? weightBytes >= AUTO_EXTERNAL_MIN_BYTES : mode;
+  const external = usesExternalData(model.initializers, mode);
   if (!external && weightBytes > PROTOBUF_LIMIT_BYTES) {
     throw new InputError(
       `${path}: ${weightBytes} bytes of weights cannot be embedded (2 GiB limit)`,
     );
   }
   const dir = dirname(path);
+  checkNeeds(emissionNeeds(model, external), dir, modelLabel(model), options.probe);
   try {
     await Deno.mkdir(dir, { recursive: true });
   } catch (e) {
@@ -121,8 +135,9 @@ export async function writeOnnx(
     throw new InputError(`${dir}: cannot create the folder (${(e as Error).message})`);
   }
   const dataPath = external ? `${path}.data` : undefined;
-  const tmpOnnx = join(dir, `.${crypto.randomUUID()}.onnx.tmp`);
-  const tmpData = join(dir, `.${crypto.randomUUID()}.data.tmp`);
+  // Temp names carry this process's pid, so a later writer removes those of a killed process.
+  const tmpOnnx = await ownedTempPath(dir, ".onnx.tmp");
+  const tmpData = await ownedTempPath(dir, ".data.tmp");
   try {
     let dataBytes = 0;
     let bytes: Uint8Array;

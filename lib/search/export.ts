@@ -4,12 +4,20 @@
  *
  * @module
  */
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { stringify as stringifyYaml } from "yaml";
-import { archaiFieldsFromArch } from "../arch/archai.ts";
+import { archaiFieldsFromArch, archConfigFromArchaiYaml } from "../arch/archai.ts";
 import type { Arch } from "../arch/types.ts";
-import { compactArch } from "../arch/validate.ts";
-import { emitGpt2, type Gpt2Dialect, writeOnnx, type WrittenModel } from "../onnx/mod.ts";
+import { compactArch, validateArch } from "../arch/validate.ts";
+import {
+  checkOnnxOutput,
+  emitGpt2,
+  type Gpt2Dialect,
+  writeOnnx,
+  type WrittenModel,
+} from "../onnx/mod.ts";
 import { InputError } from "../util/errors.ts";
+import { CANDIDATE_ID_PATTERN } from "./record.ts";
 import type { CandidateRecord } from "./types.ts";
 
 /** Export formats. */
@@ -44,6 +52,111 @@ export function findCandidate<T extends Pick<CandidateRecord, "id">>(
     throw new InputError(`id: ${id} matches ${matches.length} candidates; give more characters`);
   }
   return matches[0];
+}
+
+/**
+ * Throws {@linkcode InputError} unless `path`, resolved, lies inside `folder` (resolved): the
+ * defence against a name that climbs out of it (`../`, an absolute path). Returns the resolved
+ * path.
+ *
+ * @example
+ * ```ts
+ * import { assertInside } from "./export.ts";
+ * assertInside("runs/a/exports", "runs/a/exports/3f2a9c0d11223344.onnx"); // "/…/runs/a/exports/3f2a…"
+ * // assertInside("runs/a/exports", "runs/a/exports/../../x.onnx") throws
+ * ```
+ */
+export function assertInside(folder: string, path: string): string {
+  const root = resolve(folder);
+  const target = resolve(path);
+  const rel = relative(root, target);
+  if (rel === "" || rel === ".." || rel.startsWith("../") || isAbsolute(rel)) {
+    throw new InputError(`${path}: resolves outside ${folder} (refused)`);
+  }
+  return target;
+}
+
+/**
+ * Where `export --format onnx` writes a candidate without `--out`: `RUN_DIR/exports/ID.onnx`.
+ * The id must be a candidate id (16 lowercase hex digits, as {@linkcode loadRun} accepts) and the
+ * path, with its `.data` file, must stay inside `RUN_DIR/exports`; else {@linkcode InputError}.
+ *
+ * @example
+ * ```ts
+ * import { defaultOnnxExportPath } from "./export.ts";
+ * defaultOnnxExportPath("data/runs/demo", "3f2a9c0d11223344");
+ * // "data/runs/demo/exports/3f2a9c0d11223344.onnx"
+ * ```
+ */
+export function defaultOnnxExportPath(runDir: string, id: string): string {
+  if (!CANDIDATE_ID_PATTERN.test(id)) {
+    throw new InputError(`id: ${JSON.stringify(id)} is not a candidate id (16 hex digits)`);
+  }
+  const folder = join(runDir, "exports");
+  const path = join(folder, `${id}.onnx`);
+  assertInside(folder, path);
+  assertInside(folder, `${path}.data`);
+  return path;
+}
+
+async function readIfFile(path: string): Promise<string | undefined> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
+    if (e instanceof Deno.errors.IsADirectory) throw new InputError(`--out: ${path} is a folder`);
+    if (e instanceof TypeError) return ""; // not text: not ours
+    throw e;
+  }
+}
+
+/**
+ * Refuses (an {@linkcode InputError} naming `--out` and the file) to replace an existing file
+ * that `export` did not write, unless `force`: for `onnx` a model of ours and its `.data` file
+ * (see `checkOnnxOutput`), for `json` an ArchConfig JSON, for `yaml` an archai
+ * `model_config.yaml` of a valid architecture.
+ *
+ * @example
+ * ```ts
+ * import { checkExportOutput } from "./export.ts";
+ * await checkExportOutput("data/tmp/new-pick.json", "json", { force: false }); // nothing there
+ * ```
+ */
+export async function checkExportOutput(
+  path: string,
+  format: ExportFormat,
+  options: { force?: boolean; writesData?: boolean } = {},
+): Promise<void> {
+  if (format === "onnx") {
+    await checkOnnxOutput(path, { force: options.force, writesData: options.writesData ?? true });
+    return;
+  }
+  const text = await readIfFile(path);
+  if (text === undefined || options.force) return;
+  try {
+    if (format === "json") validateArch(JSON.parse(text));
+    else {
+      let ok = false;
+      for (const backbone of ["gpt2", "transformer-xl"] as const) {
+        try {
+          validateArch(archConfigFromArchaiYaml(text, backbone));
+          ok = true;
+          break;
+        } catch {
+          // try the other backbone
+        }
+      }
+      if (!ok) throw new Error("not a model_config");
+    }
+  } catch {
+    throw new InputError(
+      `--out: ${path} exists and is not ${
+        format === "json" ? "an ArchConfig JSON" : "a model_config.yaml"
+      } lts wrote; pass --force to replace it`,
+    );
+  }
 }
 
 /**

@@ -1,0 +1,218 @@
+/**
+ * Validation of the candidate records read back from a run folder (`candidates.jsonl`): a run
+ * folder may come from someone else, so every record is checked field by field before it is
+ * resumed or exported. An id must be the architecture's own hash (16 lowercase hex digits, equal
+ * to `archHash` of the validated `arch`), which also keeps ids safe as file names.
+ *
+ * @module
+ */
+import { archHash } from "../arch/hash.ts";
+import type { ArchConfig } from "../arch/types.ts";
+import { validateArch } from "../arch/validate.ts";
+import { InputError } from "../util/errors.ts";
+import { describeValue } from "../util/validate.ts";
+import type { CandidateRecord, CandidateStatus, LatencyStats, Origin } from "./types.ts";
+
+/** A candidate id: `archHash` of its architecture, 16 lowercase hex digits. */
+export const CANDIDATE_ID_PATTERN: RegExp = /^[0-9a-f]{16}$/;
+
+/** The statuses a record may have. */
+export const CANDIDATE_STATUSES: readonly CandidateStatus[] = ["ok", "over-budget", "failed"];
+
+const RECORD_FIELDS = new Set([
+  "id",
+  "index",
+  "iteration",
+  "origin",
+  "arch",
+  "decoderParams",
+  "status",
+  "latencyMs",
+  "peakMemoryBytes",
+  "reason",
+]);
+
+const fail = (field: string, why: string): never => {
+  throw new InputError(`${field}: ${why}`);
+};
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function nonNegativeInt(v: unknown, field: string): number {
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
+    fail(field, `expected a non-negative integer, got ${describeValue(v)}`);
+  }
+  return v as number;
+}
+
+function nonNegativeNumber(v: unknown, field: string): number {
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
+    fail(field, `expected a finite non-negative number, got ${describeValue(v)}`);
+  }
+  return v as number;
+}
+
+function candidateId(v: unknown, field: string): string {
+  if (typeof v !== "string" || !CANDIDATE_ID_PATTERN.test(v)) {
+    fail(field, `expected a candidate id (16 lowercase hex digits), got ${describeValue(v)}`);
+  }
+  return v as string;
+}
+
+function origin(v: unknown, known: ReadonlySet<string>): Origin {
+  if (!isObject(v)) return fail("origin", `expected an object, got ${describeValue(v)}`);
+  const parent = (x: unknown, field: string) => {
+    const id = candidateId(x, field);
+    if (!known.has(id)) fail(field, `${id} is not an earlier candidate of this run`);
+    return id;
+  };
+  const extra = (allowed: string[]) => {
+    const bad = Object.keys(v).find((k) => !allowed.includes(k));
+    if (bad) fail(`origin.${bad}`, "unknown field");
+  };
+  if (v.kind === "random") {
+    extra(["kind"]);
+    return { kind: "random" };
+  }
+  if (v.kind === "mutation") {
+    extra(["kind", "parent"]);
+    return { kind: "mutation", parent: parent(v.parent, "origin.parent") };
+  }
+  if (v.kind === "crossover") {
+    extra(["kind", "parents"]);
+    if (!Array.isArray(v.parents) || v.parents.length !== 2) {
+      fail("origin.parents", `expected two candidate ids, got ${describeValue(v.parents)}`);
+    }
+    const ps = v.parents as unknown[];
+    return {
+      kind: "crossover",
+      parents: [parent(ps[0], "origin.parents[0]"), parent(ps[1], "origin.parents[1]")],
+    };
+  }
+  return fail(
+    "origin.kind",
+    `expected "random", "mutation" or "crossover", got ${describeValue(v.kind)}`,
+  );
+}
+
+function latency(v: unknown): LatencyStats {
+  if (!isObject(v)) return fail("latencyMs", `expected an object, got ${describeValue(v)}`);
+  if (!("p50" in v)) fail("latencyMs.p50", "missing");
+  for (const [k, x] of Object.entries(v)) nonNegativeNumber(x, `latencyMs.${k}`);
+  return v as LatencyStats;
+}
+
+/**
+ * Checks one record of `candidates.jsonl`: every field of {@linkcode CandidateRecord} with its
+ * type (no unknown ones), `index` equal to `expectedIndex`, `arch` a valid architecture (within
+ * the bounds of `validateArch`), `id` its `archHash`, parents earlier candidates (`known` ids),
+ * numbers finite, `status` one of {@linkcode CANDIDATE_STATUSES} with latency and memory when
+ * measured and a reason when not ok. Throws {@linkcode InputError} naming the field.
+ *
+ * @example
+ * ```ts
+ * import { validateCandidateRecord } from "./record.ts";
+ * try {
+ *   validateCandidateRecord({ id: "cafe/../../x" }, 0, new Set());
+ * } catch (e) {
+ *   (e as Error).message; // 'id: expected a candidate id (16 lowercase hex digits), got "cafe/../../x"'
+ * }
+ * ```
+ */
+export function validateCandidateRecord(
+  value: unknown,
+  expectedIndex: number,
+  known: ReadonlySet<string>,
+): CandidateRecord {
+  if (!isObject(value)) {
+    return fail("record", `expected a JSON object, got ${describeValue(value)}`);
+  }
+  for (const key of Object.keys(value)) {
+    if (!RECORD_FIELDS.has(key)) fail(key, "unknown field");
+  }
+  const id = candidateId(value.id, "id");
+  const index = nonNegativeInt(value.index, "index");
+  if (index !== expectedIndex) fail("index", `expected ${expectedIndex}, got ${index}`);
+  const iteration = nonNegativeInt(value.iteration, "iteration");
+  const arch = validateArch(value.arch, "arch");
+  const hash = archHash(arch);
+  if (hash !== id) fail("id", `${id} is not the hash of its arch (${hash})`);
+  if (known.has(id)) fail("id", `${id} is recorded twice`);
+  const record: CandidateRecord = {
+    id,
+    index,
+    iteration,
+    origin: origin(value.origin, known),
+    arch: value.arch as ArchConfig,
+    decoderParams: nonNegativeInt(value.decoderParams, "decoderParams"),
+    status: value.status as CandidateStatus,
+  };
+  if (!CANDIDATE_STATUSES.includes(value.status as CandidateStatus)) {
+    fail(
+      "status",
+      `expected one of ${CANDIDATE_STATUSES.map((s) => `"${s}"`).join(", ")}, got ${
+        describeValue(value.status)
+      }`,
+    );
+  }
+  if (value.latencyMs !== undefined) record.latencyMs = latency(value.latencyMs);
+  if (value.peakMemoryBytes !== undefined) {
+    record.peakMemoryBytes = nonNegativeNumber(value.peakMemoryBytes, "peakMemoryBytes");
+  }
+  if (value.reason !== undefined) {
+    if (typeof value.reason !== "string") {
+      fail("reason", `expected a string, got ${describeValue(value.reason)}`);
+    }
+    record.reason = value.reason as string;
+  }
+  if (record.status !== "failed") {
+    if (record.latencyMs === undefined) fail("latencyMs", `missing (status ${record.status})`);
+    if (record.peakMemoryBytes === undefined) {
+      fail("peakMemoryBytes", `missing (status ${record.status})`);
+    }
+  }
+  if (record.status !== "ok" && record.reason === undefined) {
+    fail("reason", `missing (status ${record.status})`);
+  }
+  return record;
+}
+
+/**
+ * Parses and validates the text of `candidates.jsonl` (see {@linkcode validateCandidateRecord}).
+ * Every line is written whole and ends with a newline, so a last line without one is a write cut
+ * short by a kill: it is dropped (that candidate is measured again on resume). Blank lines are
+ * skipped. A bad line throws {@linkcode InputError} `PATH: line N: FIELD: why`.
+ *
+ * @example
+ * ```ts
+ * import { parseCandidateLines } from "./record.ts";
+ * parseCandidateLines("", "run/candidates.jsonl"); // []
+ * ```
+ */
+export function parseCandidateLines(text: string, path: string): CandidateRecord[] {
+  const lines = text.split("\n");
+  if (!text.endsWith("\n")) lines.pop();
+  const records: CandidateRecord[] = [];
+  const known = new Set<string>();
+  lines.forEach((line, i) => {
+    if (line.trim() === "") return;
+    const where = `${path}: line ${i + 1}`;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (e) {
+      throw new InputError(`${where}: not valid JSON (${(e as Error).message.split("\n")[0]})`);
+    }
+    try {
+      const record = validateCandidateRecord(value, records.length, known);
+      records.push(record);
+      known.add(record.id);
+    } catch (e) {
+      if (e instanceof InputError) throw new InputError(`${where}: ${e.message}`);
+      throw e;
+    }
+  });
+  return records;
+}
