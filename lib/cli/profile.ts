@@ -19,6 +19,7 @@ import {
   validateProfileSettings,
 } from "../profile/settings.ts";
 import { InputError } from "../util/errors.ts";
+import { checkWritableFile } from "../util/fs.ts";
 import { choiceFlag, numberFlag, parseFlags } from "./args.ts";
 import type { Command } from "./command.ts";
 import { readArchs } from "./input.ts";
@@ -108,14 +109,13 @@ function note(result: ProfileResult): string {
   return `${result.archHash} p50 ${result.latencyMs.p50.toFixed(2)} ms, peak ${mb} MiB${cached}`;
 }
 
+/**
+ * Checks `--cache` before anything is measured: a folder, a path under a file or a folder that
+ * cannot be written exit 2; an existing read-only file is fine (results are looked up there; the
+ * first result that cannot be recorded gives one warning).
+ */
 async function checkCachePath(path: string): Promise<void> {
-  try {
-    const info = await Deno.stat(path);
-    if (!info.isFile) throw new InputError(`--cache: ${path} is not a file`);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return;
-    throw e;
-  }
+  await checkWritableFile(path, "--cache", { readOnlyOk: true });
 }
 
 /**
@@ -193,9 +193,6 @@ export const command: Command = {
       generation,
     };
     const settings = validateProfileSettings(partial);
-    const archs = await readArchs(positionals[0], {
-      backbone: values.backbone as string | undefined,
-    });
     let cache: ProfileCache | false = false;
     if (!values["no-cache"]) {
       if (typeof values.cache === "string") await checkCachePath(values.cache);
@@ -203,9 +200,20 @@ export const command: Command = {
         ? new ProfileCache(values.cache)
         : new ProfileCache();
     }
+    const archs = await readArchs(positionals[0], {
+      backbone: values.backbone as string | undefined,
+    });
     const controller = new AbortController();
-    const onSignal = () => controller.abort(new DOMException("interrupted", "AbortError"));
-    Deno.addSignalListener("SIGINT", onSignal);
+    let code = 130;
+    const signals = { SIGINT: 130, SIGTERM: 143 } as const;
+    const listeners = Object.entries(signals).map(([signal, exitCode]) => {
+      const listener = () => {
+        code = exitCode;
+        controller.abort(new DOMException("interrupted", "AbortError"));
+      };
+      Deno.addSignalListener(signal as Deno.Signal, listener);
+      return [signal as Deno.Signal, listener] as const;
+    });
     const bar = new ProgressBar({ total: archs.length, label: "profile" });
     let failures = 0;
     try {
@@ -224,11 +232,11 @@ export const command: Command = {
       if (controller.signal.aborted) {
         bar.done();
         console.error("lts profile: interrupted");
-        return 130;
+        return code;
       }
       throw e;
     } finally {
-      Deno.removeSignalListener("SIGINT", onSignal);
+      for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
     }
     bar.done();
     return failures > 0 ? 1 : 0;

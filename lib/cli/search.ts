@@ -25,7 +25,7 @@ import type { FrontierPoint, Measure, SearchProgress } from "../search/types.ts"
 import { getSpace, type SearchSpace } from "../space/mod.ts";
 import { PRESET_NAMES } from "../space/types.ts";
 import { InputError } from "../util/errors.ts";
-import { pathExists, writeFileAtomic } from "../util/fs.ts";
+import { checkWritableDir, pathExists, writeFileAtomic } from "../util/fs.ts";
 import { choiceFlag, numberFlag, parseFlags } from "./args.ts";
 import type { Command } from "./command.ts";
 
@@ -351,37 +351,80 @@ export const command: Command = {
   async run(args: string[]): Promise<number> {
     const plan = planSearch(args);
     // Check the folder and, on resume, the options before loading the runtime.
+    await checkWritableDir(plan.dir, "--out", { create: !plan.resume });
     await prepareRunDir(plan.dir, plan.config, undefined, plan.resume, FLAG_OF_PATH);
-    const device = deviceFingerprint(await detectDevice(), plan.settings);
-    const { measure, measureMany } = profilerMeasures(plan.settings, {
-      overlapSessionCreation: plan.overlapSessionCreation,
-    });
-    const result = await runSearchInDir({
-      dir: plan.dir,
-      config: plan.config,
-      device,
-      resume: plan.resume,
-      optionNames: FLAG_OF_PATH,
-      operators: spaceOperators(plan.space),
-      measure,
-      measureMany,
-      onProgress: progressPrinter(),
-    });
-    const last = result.iterations.at(-1)!;
-    console.error(
-      `search: ${result.records.length} candidates (${last.ok} ok, ${last.overBudget} over budget, ` +
-        `${last.failed} failed), frontier ${result.frontier.length}, in ${plan.dir}`,
-    );
-    if (plan.baselines) await runBaselines(plan, measure, last.frontier);
-    for (const r of result.frontier) {
-      console.log(JSON.stringify({
-        id: r.id,
-        decoderParams: r.decoderParams,
-        latencyMs: r.latencyMs!.p50,
-        peakMemoryBytes: r.peakMemoryBytes,
-        arch: r.arch,
-      }));
+    const interrupt = onInterrupt();
+    try {
+      return await searchAndReport(plan, interrupt.signal);
+    } catch (e) {
+      if (!interrupt.signal.aborted) throw e;
+      console.error(
+        `\nlts search: interrupted; what was measured is kept in ${plan.dir} (continue with --resume)`,
+      );
+      return interrupt.code();
+    } finally {
+      interrupt.dispose();
     }
-    return 0;
   },
 };
+
+/**
+ * SIGINT / SIGTERM abort the search: the measuring child is killed, its temp models removed and
+ * the run's lock released on the way out; the exit code is 130 or 143.
+ */
+function onInterrupt(): { signal: AbortSignal; code: () => number; dispose: () => void } {
+  const controller = new AbortController();
+  let code = 130;
+  const codes: [Deno.Signal, number][] = [["SIGINT", 130], ["SIGTERM", 143]];
+  const listeners = codes.map(([signal, exitCode]) => {
+    const listener = () => {
+      code = exitCode;
+      controller.abort(new DOMException("interrupted", "AbortError"));
+    };
+    Deno.addSignalListener(signal, listener);
+    return [signal, listener] as const;
+  });
+  return {
+    signal: controller.signal,
+    code: () => code,
+    dispose: () => {
+      for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+    },
+  };
+}
+
+async function searchAndReport(plan: SearchPlan, signal: AbortSignal): Promise<number> {
+  const device = deviceFingerprint(await detectDevice(), plan.settings);
+  const { measure, measureMany } = profilerMeasures(plan.settings, {
+    overlapSessionCreation: plan.overlapSessionCreation,
+    signal,
+  });
+  const result = await runSearchInDir({
+    dir: plan.dir,
+    config: plan.config,
+    device,
+    resume: plan.resume,
+    optionNames: FLAG_OF_PATH,
+    operators: spaceOperators(plan.space),
+    measure,
+    measureMany,
+    signal,
+    onProgress: progressPrinter(),
+  });
+  const last = result.iterations.at(-1)!;
+  console.error(
+    `search: ${result.records.length} candidates (${last.ok} ok, ${last.overBudget} over budget, ` +
+      `${last.failed} failed), frontier ${result.frontier.length}, in ${plan.dir}`,
+  );
+  if (plan.baselines) await runBaselines(plan, measure, last.frontier);
+  for (const r of result.frontier) {
+    console.log(JSON.stringify({
+      id: r.id,
+      decoderParams: r.decoderParams,
+      latencyMs: r.latencyMs!.p50,
+      peakMemoryBytes: r.peakMemoryBytes,
+      arch: r.arch,
+    }));
+  }
+  return 0;
+}

@@ -8,6 +8,10 @@
  * read of the file; if the file does not end with a newline, the next append starts a new line
  * first. Lines appended by other processes are picked up on the next lookup.
  *
+ * A cache that cannot be written (read-only file or folder, full disk) never costs a finished
+ * measurement: the first failed append is one warning, the result is still returned (and kept
+ * in memory for this process), and later appends are not tried again.
+ *
  * @module
  */
 import { dirname } from "node:path";
@@ -77,6 +81,7 @@ export class ProfileCache {
   #offset = 0;
   #lineNo = 0;
   #onWarning: (message: string) => void;
+  #unwritable = false;
 
   constructor(path: string = defaultProfileCachePath(), options: ProfileCacheOptions = {}) {
     this.path = path;
@@ -89,7 +94,8 @@ export class ProfileCache {
     try {
       file = await Deno.open(this.path, { read: true });
     } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return;
+      // No file yet, or a path under a file (then put() warns): an empty cache.
+      if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return;
       throw e;
     }
     let bytes: Uint8Array;
@@ -152,7 +158,8 @@ export class ProfileCache {
   }
 
   /**
-   * Appends a successful result (stored with `cached: false`) as one line.
+   * Appends a successful result (stored with `cached: false`) as one line. Never throws for a
+   * cache that cannot be written: the first failure is one warning (see the module doc).
    *
    * @example
    * ```ts
@@ -164,6 +171,22 @@ export class ProfileCache {
    */
   async put(result: ProfileSuccess): Promise<void> {
     const stored: ProfileSuccess = { ...result, cached: false };
+    if (!this.#unwritable) {
+      try {
+        await this.#append(stored);
+      } catch (e) {
+        this.#unwritable = true;
+        const why = String((e as Error)?.message ?? e).split("\n")[0];
+        this.#onWarning(
+          `warning: profile cache ${this.path}: cannot record results (${why}); ` +
+            "measurements are reported but not cached",
+        );
+      }
+    }
+    this.#entries.set(stored.cacheKey, stored);
+  }
+
+  async #append(stored: ProfileSuccess): Promise<void> {
     const line = new TextEncoder().encode(JSON.stringify(stored) + "\n");
     await Deno.mkdir(dirname(this.path), { recursive: true });
     const file = await Deno.open(this.path, { append: true, create: true, read: true });
@@ -186,7 +209,6 @@ export class ProfileCache {
     } finally {
       file.close(); // also releases the lock
     }
-    this.#entries.set(stored.cacheKey, stored);
   }
 }
 

@@ -7,7 +7,7 @@
  * says phase `wait` after its warm-up and reads one more line (`go`) before the timed runs. The
  * result is sent as soon as the timed runs are done, before the session is released, so the
  * parent need not wait for the release or the exit. An idle child whose stdin closes before a
- * job exits quietly.
+ * job exits quietly, and every child exits within about half a second of its parent's death.
  *
  * Each child measures exactly one model, so its peak resident set is that model's own: the
  * high-water mark is reset after the import and the job are read (see memory.ts), the model
@@ -20,6 +20,7 @@
  * @module
  */
 import * as ort from "onnxruntime-node";
+import { exitWhenOrphaned } from "../util/process.ts";
 import { createRng, type Rng } from "../util/rng.ts";
 import { type GenerationRepeat, type GenerationResult, summarizeGeneration } from "./generation.ts";
 import { type LatencySummary, type StopReason, summarizeLatency, timeRuns } from "./latency.ts";
@@ -369,6 +370,9 @@ async function main(startupMs: number): Promise<number> {
 }
 
 if (import.meta.main) {
+  // A parent killed with SIGKILL cannot stop its children: leave on our own once it is gone
+  // (its stdin may be closed already, during the timed runs), instead of measuring for nobody.
+  exitWhenOrphaned(500, "lts profile child");
   // performance.now() counts from the process start: Deno's start-up plus the runtime import.
   Deno.exit(await main(performance.now()));
 }

@@ -42,6 +42,7 @@ import { archHash as hashArch } from "../arch/hash.ts";
 import type { Arch } from "../arch/types.ts";
 import { checkEmittable, emitGpt2, writeOnnx } from "../onnx/mod.ts";
 import { InputError } from "../util/errors.ts";
+import { makeOwnedTempDir } from "../util/fs.ts";
 import { ProfileCache, profileCacheKey } from "./cache.ts";
 import type {
   ChildJob,
@@ -333,6 +334,7 @@ class ChildHandle {
       this.kill();
     };
     signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) onAbort(); // aborted while the model was written: never start it
     arm();
     try {
       if (this.#job === undefined) await this.start(job);
@@ -520,8 +522,8 @@ async function planFor(arch: Arch, settings: ProfileSettings): Promise<Plan> {
 
 async function emitFor(plan: Plan, tmpRoot: string | undefined): Promise<Emitted> {
   const t0 = performance.now();
-  if (tmpRoot) await Deno.mkdir(tmpRoot, { recursive: true });
-  const dir = await Deno.makeTempDir({ dir: tmpRoot, prefix: `lts-profile-${plan.archHash}-` });
+  // `lts-profile-<pid>-<archHash>-…`: a killed process's folders are removed by the next one.
+  const dir = await makeOwnedTempDir("lts-profile-", tmpRoot, `${plan.archHash}-`);
   try {
     const s = plan.settings;
     const options = { dialect: s.dialect, seed: s.seed, lastTokenOnly: s.lastTokenOnly };

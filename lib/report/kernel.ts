@@ -31,6 +31,8 @@ import {
   encodeMessage,
   type JupyterMessage,
 } from "./connection.ts";
+import { makeOwnedTempDir } from "../util/fs.ts";
+import { killWhenParentDies, type Watchdog } from "../util/process.ts";
 import { ZmtpSocket, type ZmtpSocketType } from "./zmtp.ts";
 
 /** Options for {@linkcode startKernel}. */
@@ -118,6 +120,7 @@ export class Kernel {
   #quietMs: number;
   #markerTimeoutMs: number;
   #connDir: string;
+  #watchdog: Watchdog;
   #closed = false;
   #readers: Promise<void>[] = [];
 
@@ -128,12 +131,14 @@ export class Kernel {
     stderrDone: Promise<void>,
     sockets: Record<Channel, ZmtpSocket>,
     connDir: string,
+    watchdog: Watchdog,
     quietMs: number,
     markerTimeoutMs: number,
   ) {
     this.info = info;
     this.#child = child;
     this.#connDir = connDir;
+    this.#watchdog = watchdog;
     this.#quietMs = quietMs;
     this.#markerTimeoutMs = markerTimeoutMs;
     this.#exited = exited;
@@ -155,7 +160,8 @@ export class Kernel {
   /** @internal Starts the process and connects; use {@linkcode startKernel}. */
   static async start(options: KernelOptions): Promise<Kernel> {
     const info = createConnectionInfo();
-    const connDir = await Deno.makeTempDir({ prefix: "lts-kernel-" });
+    // `lts-kernel-<pid>-…`: the folders of killed processes are removed by the next start.
+    const connDir = await makeOwnedTempDir("lts-kernel-");
     const connFile = join(connDir, "connection.json");
     await Deno.writeTextFile(connFile, JSON.stringify(info));
     const child = new Deno.Command(options.denoPath ?? Deno.execPath(), {
@@ -167,6 +173,8 @@ export class Kernel {
       stdout: "null",
       stderr: "piped",
     }).spawn();
+    // The kernel ignores SIGTERM and outlives a SIGKILLed parent: a watchdog kills it then.
+    const watchdog = killWhenParentDies(child.pid);
     const stderrDone = pipeLines(child.stderr, options.onStderr ?? (() => {}));
     const exit: { status?: Deno.CommandStatus } = {};
     const exited = child.status.then((status) => (exit.status = status));
@@ -191,6 +199,7 @@ export class Kernel {
         stderrDone,
         sockets as Record<Channel, ZmtpSocket>,
         connDir,
+        watchdog,
         options.quietMs ?? 20,
         options.markerTimeoutMs ?? 5000,
       );
@@ -205,6 +214,7 @@ export class Kernel {
           child.kill("SIGKILL");
         } catch { /* already gone */ }
         await exited;
+        watchdog.stop();
         await stderrDone;
         await Deno.remove(connDir, { recursive: true }).catch(() => {});
       }
@@ -447,6 +457,7 @@ export class Kernel {
       }
       await this.#exited;
     }
+    this.#watchdog.stop();
     this.#closed = true;
     for (const socket of Object.values(this.#sockets)) socket.close();
     await Promise.all([...this.#readers, this.#exitWatch]);
@@ -459,6 +470,7 @@ export class Kernel {
     try {
       this.#child.kill("SIGKILL");
     } catch { /* already gone */ }
+    this.#watchdog.stop();
     try {
       Deno.removeSync(this.#connDir, { recursive: true });
     } catch { /* already removed */ }

@@ -6,14 +6,15 @@
  * A cell error stops that notebook: the cell and the error go to stderr, no page is written for it
  * (a page left from an earlier run is removed, so pages always match the index), the other
  * notebooks still run, the index marks it failed, and the command exits with 1.
- * Bad flags or a malformed notebook exit with 2 before anything runs or is written.
+ * Bad flags, a malformed notebook, a `--notebooks` that is not a folder or an `--out` that cannot
+ * be written exit with 2 before anything runs or is written.
  *
  * @module
  */
 import { basename, join } from "node:path";
 import { parseFlags } from "../cli/args.ts";
 import { InputError, isInputError } from "../util/errors.ts";
-import { writeFileAtomic } from "../util/fs.ts";
+import { checkReadableDir, checkWritableDir, writeFileAtomic } from "../util/fs.ts";
 import {
   type Notebook,
   type NotebookRun,
@@ -66,7 +67,8 @@ Options:
   --cell-timeout S   fail a cell that runs longer than S seconds (default: no limit)
 
 Exit codes: 0 all notebooks ran; 1 a cell failed (that notebook gets no page; see stderr);
-2 bad flags or a malformed notebook (nothing run, nothing written).`;
+2 bad flags, a malformed notebook, --notebooks not a folder or --out not writable (checked
+before anything runs; nothing written).`;
 
 /**
  * The `.ipynb` files of a folder, sorted by file name (hidden files and checkpoints skipped).
@@ -178,6 +180,7 @@ export async function runReport(options: ReportOptions = {}): Promise<ReportResu
   const fresh = options.fresh ?? false;
   const log = options.log ?? ((line: string) => console.error(line));
 
+  await checkReadableDir(notebooksDir, "--notebooks");
   const paths = await listNotebooks(notebooksDir);
   if (paths.length === 0) throw new InputError(`--notebooks: no .ipynb files in ${notebooksDir}`);
   const nameOf = (path: string) => basename(path).replace(/\.ipynb$/, "");
@@ -199,6 +202,8 @@ export async function runReport(options: ReportOptions = {}): Promise<ReportResu
     parsed.set(nameOf(path), parseNotebook(text, path));
   }
   const selected = paths.filter((p) => only.length === 0 || only.includes(nameOf(p)));
+  // Before any notebook runs (they can take an hour): the pages must be writable.
+  await checkWritableDir(outDir, "--out");
 
   const settings: ReportSettings = {
     quick,

@@ -51,9 +51,17 @@ export function measurementOf(r: ProfileResult): Measurement {
  */
 export function profilerMeasures(
   settings: Partial<ProfileSettings>,
-  options: { cache?: ProfileCache | false; overlapSessionCreation?: boolean } = {},
+  options: {
+    cache?: ProfileCache | false;
+    overlapSessionCreation?: boolean;
+    /** Aborting kills the measuring child; the measurement rejects with an AbortError. */
+    signal?: AbortSignal;
+  } = {},
 ): { measure: Measure; measureMany: MeasureMany } {
-  const cache = options.cache === undefined ? {} : { cache: options.cache };
+  const cache = {
+    ...(options.cache === undefined ? {} : { cache: options.cache }),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
   const many = { ...cache, overlapSessionCreation: options.overlapSessionCreation ?? false };
   return {
     measure: async (arch) => measurementOf(await profileArch(arch, settings, cache)),
@@ -147,10 +155,10 @@ export async function searchOnDevice(input: DeviceSearchInput): Promise<SearchRe
   const config = deviceRunConfig(input.preset, space, search, settings);
   const device = deviceFingerprint(await detectDevice(), settings);
   const resume = await pathExists(join(input.dir, RUN_FILES.config));
-  const { measure, measureMany } = profilerMeasures(
-    settings,
-    input.cache === undefined ? {} : { cache: input.cache },
-  );
+  const { measure, measureMany } = profilerMeasures(settings, {
+    ...(input.cache === undefined ? {} : { cache: input.cache }),
+    ...(input.signal ? { signal: input.signal } : {}),
+  });
   return await runSearchInDir({
     dir: input.dir,
     config,

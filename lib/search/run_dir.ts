@@ -20,10 +20,12 @@
  */
 import { join } from "node:path";
 import { InputError } from "../util/errors.ts";
-import { pathExists, writeFileAtomic } from "../util/fs.ts";
+import { pathExists, removeStaleTempFiles, writeFileAtomic } from "../util/fs.ts";
+import { ownerAlive, processStartTime } from "../util/process.ts";
 import { stableStringify } from "../util/hash.ts";
 import { runSearch, type SearchInput, type SearchResult } from "./algorithm.ts";
 import { type SearchOptions, validateSearchOptions } from "./options.ts";
+import { parseCandidateLines } from "./record.ts";
 import type { CandidateRecord, IterationSummary } from "./types.ts";
 
 /**
@@ -119,7 +121,9 @@ async function readIfExists(path: string): Promise<string | undefined> {
 }
 
 /**
- * Reads a run directory. Throws {@linkcode InputError} when it holds no run or a file is broken.
+ * Reads a run directory. Throws {@linkcode InputError} when it holds no run or a file is broken;
+ * every candidate record is validated in full (`validateCandidateRecord` of `./record.ts`: its
+ * arch, an id equal to the arch's hash, every field's type), a bad one naming file, line and field.
  *
  * @example
  * ```ts
@@ -147,15 +151,12 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
   const device = deviceText === undefined
     ? undefined
     : parseJson(deviceText, join(dir, RUN_FILES.device));
-  const records = parseJsonLines<CandidateRecord>(
+  // Every record is checked field by field (its arch through validateArch, its id equal to the
+  // arch's hash): a run folder may come from someone else, and ids become file names on export.
+  const records = parseCandidateLines(
     (await readIfExists(join(dir, RUN_FILES.candidates))) ?? "",
     join(dir, RUN_FILES.candidates),
   );
-  records.forEach((r, i) => {
-    if (r?.index !== i || typeof r.id !== "string") {
-      throw new InputError(`${join(dir, RUN_FILES.candidates)}: line ${i + 1}: bad record`);
-    }
-  });
   const iterations = parseJsonLines<IterationSummary>(
     (await readIfExists(join(dir, RUN_FILES.frontier))) ?? "",
     join(dir, RUN_FILES.frontier),
@@ -257,9 +258,12 @@ export interface RunInDirInput extends Omit<SearchInput, "history" | "options"> 
 
 /**
  * Checks that a new or resumed run may use `dir`, before anything is written: a new run needs a
- * missing or empty folder; a resumed one needs a run there with an equal configuration and device.
- * Returns the records to resume from. Throws {@linkcode InputError} naming the difference. A
- * `device` of `undefined` skips the device check (for an early check of the options alone).
+ * missing or empty folder; a resumed one needs a run there with an equal configuration and device,
+ * except that `search.iterations` may grow (the run is extended; fewer is refused). A `.lock` of
+ * a process that no longer runs is removed with a warning (a folder holding nothing else is then
+ * a new run, also with `resume`); one of a running search is refused. Returns the records to
+ * resume from. Throws {@linkcode InputError} naming the difference. A `device` of `undefined`
+ * skips the device check (for an early check of the options alone).
  *
  * @example
  * ```ts
@@ -276,6 +280,10 @@ export async function prepareRunDir(
   resume: boolean,
   optionNames: Readonly<Record<string, string>> = {},
 ): Promise<CandidateRecord[]> {
+  await clearStaleLock(dir);
+  await removeStaleTempFiles(dir); // half-written files of killed writers
+  // A run that holds only a stale lock was killed before it wrote run.json: start it afresh.
+  if (resume && (await isEmptyDir(dir))) resume = false;
   if (!resume) {
     if (await pathExists(dir)) {
       const stat = await Deno.stat(dir);
@@ -287,7 +295,9 @@ export async function prepareRunDir(
     return [];
   }
   const run = await loadRun(dir);
-  const diff = jsonDifferences(run.config, config);
+  const diff = jsonDifferences(run.config, config).filter((path) =>
+    path !== "search.iterations" || !extendsIterations(run.config, config, optionNames)
+  );
   if (diff.length > 0) {
     throw new RunMismatchError(
       `${optionNames[diff[0]] ?? diff[0]}: differs from the run being resumed (${
@@ -304,25 +314,85 @@ export async function prepareRunDir(
   return run.records;
 }
 
+/**
+ * Whether `config` asks for more iterations than the run's (a resume may extend a run: the
+ * earlier iterations are replayed, not redone). Fewer is refused, naming the flag.
+ */
+function extendsIterations(
+  run: RunConfig,
+  config: RunConfig,
+  optionNames: Readonly<Record<string, string>>,
+): boolean {
+  const before = run.search.iterations, now = config.search.iterations;
+  if (now > before) return true;
+  if (now < before) {
+    throw new RunMismatchError(
+      `${optionNames["search.iterations"] ?? "search.iterations"}: ${now} is fewer than the ` +
+        `${before} iterations of the run being resumed (a resumed run can only be extended)`,
+    );
+  }
+  return false;
+}
+
+async function isEmptyDir(dir: string): Promise<boolean> {
+  try {
+    for await (const _ of Deno.readDir(dir)) return false;
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return false;
+    throw e;
+  }
+}
+
+/** The owner recorded in a `.lock` file: `<pid> [<start time>]`. */
+function parseLock(text: string | undefined): { pid: number; startTime?: number } | undefined {
+  const [pidText, startText] = (text ?? "").trim().split(/\s+/);
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const startTime = startText === undefined ? undefined : Number(startText);
+  return { pid, startTime: Number.isFinite(startTime) ? startTime : undefined };
+}
+
+/**
+ * Removes a run directory's `.lock` when the process that wrote it no longer runs (a search
+ * killed with SIGKILL), with a warning; throws
+ * {@linkcode InputError} when another running search holds it.
+ */
+async function clearStaleLock(dir: string): Promise<void> {
+  const path = join(dir, ".lock");
+  let text: string | undefined;
+  try {
+    text = await readIfExists(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotADirectory) return; // the caller reports the path
+    throw e;
+  }
+  if (text === undefined) return;
+  const owner = parseLock(text);
+  if (owner && owner.pid !== Deno.pid && ownerAlive(owner.pid, owner.startTime)) {
+    throw new InputError(
+      `${dir}: in use by process ${owner.pid} (another search); remove ${path} if it is not`,
+    );
+  }
+  if (owner?.pid === Deno.pid) return;
+  await Deno.remove(path).catch(() => {});
+  console.error(
+    `warning: ${dir}: removed a stale lock (${
+      owner ? `process ${owner.pid} no longer runs` : "no process id in it"
+    })`,
+  );
+}
+
 function pick(value: unknown, path: string): unknown {
   let v = value;
   for (const k of path.split(".")) v = (v as Record<string, unknown> | undefined)?.[k];
   return v ?? null;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * Takes the run directory's lock (`.lock`, holding this process id), so that two searches never
- * write one run at once. A lock left by a process that no longer runs (a killed search) is taken
- * over. Returns the function that releases it.
+ * Takes the run directory's lock (`.lock`, holding this process id and its start time), so that
+ * two searches never write one run at once. A lock left by a process that no longer runs (a
+ * killed search, or a reused process id) is taken over. Returns the function that releases it.
  *
  * @example
  * ```ts
@@ -334,14 +404,14 @@ function processAlive(pid: number): boolean {
 export async function lockRunDir(dir: string): Promise<() => Promise<void>> {
   const path = join(dir, ".lock");
   await Deno.mkdir(dir, { recursive: true });
-  const text = await readIfExists(path);
-  const pid = Number(text?.trim());
-  if (Number.isInteger(pid) && pid > 0 && pid !== Deno.pid && processAlive(pid)) {
+  const owner = parseLock(await readIfExists(path));
+  if (owner && owner.pid !== Deno.pid && ownerAlive(owner.pid, owner.startTime)) {
     throw new InputError(
-      `${dir}: in use by process ${pid} (another search); remove ${path} if it is not`,
+      `${dir}: in use by process ${owner.pid} (another search); remove ${path} if it is not`,
     );
   }
-  await writeFileAtomic(path, `${Deno.pid}\n`);
+  const startTime = processStartTime(Deno.pid);
+  await writeFileAtomic(path, `${Deno.pid}${startTime === undefined ? "" : ` ${startTime}`}\n`);
   return async () => {
     await Deno.remove(path).catch(() => {});
   };
@@ -376,17 +446,27 @@ export async function runSearchInDir(input: RunInDirInput): Promise<SearchResult
   }
 }
 
+/**
+ * Writes `run.json` for a new run, or (atomically) for a resumed one whose iterations were
+ * extended (its `createdAt` is kept); an unchanged resumed run's file is left alone.
+ */
+async function writeRunConfig(dir: string, config: RunConfig, resume: boolean): Promise<void> {
+  const path = join(dir, RUN_FILES.config);
+  const text = resume ? await readIfExists(path) : undefined;
+  const old = text === undefined ? undefined : parseJson(text, path) as Record<string, unknown>;
+  if (old && (old.search as SearchOptions | undefined)?.iterations === config.search.iterations) {
+    return;
+  }
+  const createdAt = typeof old?.createdAt === "string" ? old.createdAt : new Date().toISOString();
+  await writeFileAtomic(path, JSON.stringify({ ...config, createdAt }, null, 2) + "\n");
+}
+
 async function searchLocked(
   input: RunInDirInput,
   history: CandidateRecord[],
 ): Promise<SearchResult> {
   const { dir, config, device } = input;
-  if (!input.resume || !(await pathExists(join(dir, RUN_FILES.config)))) {
-    await writeFileAtomic(
-      join(dir, RUN_FILES.config),
-      JSON.stringify({ ...config, createdAt: new Date().toISOString() }, null, 2) + "\n",
-    );
-  }
+  await writeRunConfig(dir, config, input.resume ?? false);
   await writeFileAtomic(join(dir, RUN_FILES.device), JSON.stringify(device, null, 2) + "\n");
   // The checkpoint: rewritten once (dropping any line a kill cut short), then one appended line
   // per measured candidate, a single write each, so the cost per candidate stays constant.
