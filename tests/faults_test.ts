@@ -34,7 +34,7 @@ import {
   removeStaleTempDirs,
   writeFileAtomic,
 } from "../lib/util/fs.ts";
-import { processAlive } from "../lib/util/process.ts";
+import { isDenoTaskCommand, processAlive } from "../lib/util/process.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const CLI = join(ROOT, "lib/cli/main.ts");
@@ -416,6 +416,54 @@ Deno.test("kernel: a SIGKILLed parent takes its kernel (which ignores SIGTERM) w
     assert.ok(await waitFor(() => !processAlive(kernelPid), 5000), "the kernel is gone");
   } finally {
     if (kernelPid) killIfAlive(kernelPid);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task: SIGKILL of the wrapper stops the deno run it started (its SIGTERM handler runs)", async () => {
+  assert.equal(isDenoTaskCommand("/usr/bin/deno\0task\0report\0"), true);
+  assert.equal(isDenoTaskCommand("/usr/bin/deno\0--quiet\0task\0lts\0"), true);
+  assert.equal(isDenoTaskCommand("/usr/bin/deno\0run\0-A\0lib/report/main.ts\0"), false);
+  assert.equal(isDenoTaskCommand("sh\0-c\0deno task report\0"), false);
+  const dir = await tempDir();
+  let runPid = 0;
+  try {
+    const processModule = new URL("../lib/util/process.ts", import.meta.url).href;
+    // What lib/report/main.ts and lib/cli/main.ts do: watch the wrapper, clean up on SIGTERM.
+    await Deno.writeTextFile(
+      join(dir, "entry.ts"),
+      `import { stopWithDenoTask } from ${JSON.stringify(processModule)};
+       Deno.addSignalListener("SIGTERM", () => {
+         Deno.writeTextFileSync(${JSON.stringify(join(dir, "cleaned"))}, "yes");
+         Deno.exit(143);
+       });
+       stopWithDenoTask("entry", 100);
+       Deno.writeTextFileSync(${JSON.stringify(join(dir, "run.pid"))}, String(Deno.pid));
+       setInterval(() => {}, 1000);`,
+    );
+    await Deno.writeTextFile(
+      join(dir, "deno.json"),
+      JSON.stringify({
+        tasks: { entry: `deno run -A --config ${CONFIG} ${join(dir, "entry.ts")}` },
+      }),
+    );
+    const wrapper = new Deno.Command(Deno.execPath(), {
+      args: ["task", "entry"],
+      cwd: dir,
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const pidFile = join(dir, "run.pid");
+    assert.ok(await waitFor(() => exists(pidFile), 30_000), "the task's process started");
+    runPid = Number((await Deno.readTextFile(pidFile)).trim());
+    assert.ok(processAlive(runPid));
+    wrapper.kill("SIGKILL");
+    await wrapper.status;
+    assert.ok(await waitFor(() => !processAlive(runPid), 5000), "the deno run is gone");
+    assert.equal(await Deno.readTextFile(join(dir, "cleaned")), "yes", "its SIGTERM handler ran");
+  } finally {
+    if (runPid) killIfAlive(runPid);
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -5,6 +5,7 @@
  * @module
  */
 import { isInputError } from "../util/errors.ts";
+import { stopWithDenoTask } from "../util/process.ts";
 import type { Command } from "./command.ts";
 
 /** Every command, loaded on demand so that `lts params` does not load ONNX Runtime. */
@@ -95,5 +96,7 @@ export async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
+  // SIGKILL of the `deno task` wrapper must not leave this process running on its own.
+  stopWithDenoTask("lts");
   Deno.exit(await main(Deno.args));
 }

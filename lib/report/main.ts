@@ -15,6 +15,7 @@ import { basename, join } from "node:path";
 import { parseFlags } from "../cli/args.ts";
 import { InputError, isInputError } from "../util/errors.ts";
 import { checkReadableDir, checkWritableDir, writeFileAtomic } from "../util/fs.ts";
+import { stopWithDenoTask } from "../util/process.ts";
 import {
   type Notebook,
   type NotebookRun,
@@ -372,5 +373,7 @@ export async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
+  // SIGKILL of the `deno task` wrapper must not leave this process running on its own.
+  stopWithDenoTask("lts report");
   Deno.exit(await main(Deno.args));
 }

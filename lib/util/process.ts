@@ -5,6 +5,9 @@
  * - {@linkcode exitWhenOrphaned}: for children we write ourselves (the profiler's measuring
  *   child): polls its own parent process id and exits once it changed (the parent died and the
  *   child was handed to init or a subreaper).
+ * - {@linkcode stopWithDenoTask}: for our own entry points run through `deno task`: SIGKILL of
+ *   the `deno task` wrapper does not reach the `deno run` it started, so that process watches
+ *   the wrapper and stops itself (through its own SIGTERM handler) once the wrapper is gone.
  * - {@linkcode killWhenParentDies}: for children we cannot change (`deno jupyter --kernel`, which
  *   ignores SIGTERM): a tiny `sh` watchdog that SIGKILLs the child once this process is gone, and
  *   ends by itself once the child is gone.
@@ -103,6 +106,68 @@ export function exitWhenOrphaned(intervalMs = 500, name = "lts child"): () => vo
       Deno.stderr.writeSync(new TextEncoder().encode(`${name}: parent ${parent} died; exiting\n`));
     } catch { /* stderr gone with the parent */ }
     Deno.exit(1);
+  }, intervalMs);
+  Deno.unrefTimer(timer);
+  return () => clearInterval(timer);
+}
+
+/**
+ * Whether `cmdline` (NUL-separated, as in `/proc/<pid>/cmdline`) is a `deno task …` command.
+ *
+ * @example
+ * ```ts
+ * import { isDenoTaskCommand } from "./process.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(isDenoTaskCommand("/usr/bin/deno\0task\0report\0--quick\0"), true);
+ * assert.equal(isDenoTaskCommand("bash\0-c\0deno task report\0"), false);
+ * assert.equal(isDenoTaskCommand("/usr/bin/deno\0run\0-A\0main.ts\0"), false);
+ * ```
+ */
+export function isDenoTaskCommand(cmdline: string): boolean {
+  const args = cmdline.split("\0").filter((a) => a !== "");
+  if (args.length < 2) return false;
+  const exe = args[0].split("/").at(-1) ?? "";
+  return /^deno(\.exe)?$/.test(exe) && args.slice(1).find((a) => !a.startsWith("-")) === "task";
+}
+
+/**
+ * When this process was started by `deno task` (its parent's command line says so), stops it
+ * once that parent is gone: a SIGTERM to itself, so that its own signal handler cleans up (kills
+ * kernels and measuring children, releases locks), then an exit after `graceMs` if it still
+ * runs. Returns a function that stops watching; does nothing when the parent is not `deno task`
+ * (a process run directly keeps running when its shell goes, as usual).
+ *
+ * @example
+ * ```ts
+ * import { stopWithDenoTask } from "./process.ts";
+ * const stop = stopWithDenoTask("lts report");
+ * stop();
+ * ```
+ */
+export function stopWithDenoTask(name: string, intervalMs = 500, graceMs = 10_000): () => void {
+  const parent = Deno.ppid;
+  let cmdline = "";
+  try {
+    cmdline = Deno.readTextFileSync(`/proc/${parent}/cmdline`);
+  } catch {
+    return () => {};
+  }
+  if (!isDenoTaskCommand(cmdline)) return () => {};
+  const timer = setInterval(() => {
+    if (Deno.ppid === parent && processAlive(parent)) return;
+    clearInterval(timer);
+    try {
+      Deno.stderr.writeSync(
+        new TextEncoder().encode(`${name}: its deno task ${parent} is gone; stopping\n`),
+      );
+    } catch { /* stderr gone with the parent */ }
+    const exit = setTimeout(() => Deno.exit(143), graceMs);
+    Deno.unrefTimer(exit);
+    try {
+      Deno.kill(Deno.pid, "SIGTERM");
+    } catch {
+      Deno.exit(143);
+    }
   }, intervalMs);
   Deno.unrefTimer(timer);
   return () => clearInterval(timer);
