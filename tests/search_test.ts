@@ -18,6 +18,7 @@ import {
   runSearch,
   runSearchInDir,
   SEARCH_OBJECTIVES,
+  searchProgressNote,
   spaceOperators,
   validateSearchOptions,
 } from "../lib/search/mod.ts";
@@ -693,6 +694,22 @@ Deno.test("compare: normalised hypervolumes share bounds; a dominating frontier 
   // "worse" sits at the worst corner (1, 1, 1): a 0.1³ box.
   assert.ok(Math.abs(report.hypervolume.worse - 0.1 ** 3) < 1e-12);
   assert.equal(frontierHypervolumes({ empty: [] }).hypervolume.empty, 0);
+});
+
+Deno.test("progress: the note beside a bar over the candidates has no second bar or fraction", () => {
+  const p = {
+    iteration: 2,
+    iterations: 30,
+    candidates: 260,
+    candidatesMax: 2420,
+    measuredNow: 60,
+    frontierSize: 14,
+  };
+  assert.equal(searchProgressNote(p), "iter 3/30, 60 measured now, frontier 14");
+  assert.equal(
+    searchProgressNote({ ...p, etaMs: 61_000 }),
+    "iter 3/30, 60 measured now, frontier 14, eta 1m01s",
+  );
 });
 
 Deno.test("progress: one line with iteration, bar, counts, frontier and ETA", () => {

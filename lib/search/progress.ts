@@ -23,6 +23,25 @@ export function formatDuration(ms: number): string {
 }
 
 /**
+ * The part of a progress line that a progress bar over the candidates does not already show:
+ * iteration, candidates measured in this session, frontier size and ETA.
+ *
+ * @example
+ * ```ts
+ * import { searchProgressNote } from "./progress.ts";
+ * searchProgressNote({
+ *   iteration: 2, iterations: 30, candidates: 260, candidatesMax: 2420, measuredNow: 60,
+ *   frontierSize: 14, etaMs: 600_000,
+ * }); // "iter 3/30, 60 measured now, frontier 14, eta 10m00s"
+ * ```
+ */
+export function searchProgressNote(p: SearchProgress): string {
+  const eta = p.etaMs === undefined ? "" : `, eta ${formatDuration(p.etaMs)}`;
+  return `iter ${p.iteration + 1}/${p.iterations}, ${p.measuredNow} measured now, ` +
+    `frontier ${p.frontierSize}${eta}`;
+}
+
+/**
  * Renders search progress as one line: iteration, a bar over the candidate budget, candidates
  * recorded (and measured in this session), frontier size and ETA.
  *
