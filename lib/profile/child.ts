@@ -373,6 +373,10 @@ if (import.meta.main) {
   // A parent killed with SIGKILL cannot stop its children: leave on our own once it is gone
   // (its stdin may be closed already, during the timed runs), instead of measuring for nobody.
   exitWhenOrphaned(500, "lts profile child");
+  // Ctrl-C in a terminal and Jupyter's interrupt send SIGINT to the whole process group. The
+  // parent decides: it kills this child when it stops, so a measurement is never recorded as a
+  // failure of the architecture because someone pressed Ctrl-C.
+  Deno.addSignalListener("SIGINT", () => {});
   // performance.now() counts from the process start: Deno's start-up plus the runtime import.
   Deno.exit(await main(performance.now()));
 }

@@ -14,6 +14,7 @@ import { detectDevice, type DeviceInfo } from "../profile/fingerprint.ts";
 import type { ProfileSuccess } from "../profile/result.ts";
 import { type ProfileSettings, validateProfileSettings } from "../profile/settings.ts";
 import { InputError } from "../util/errors.ts";
+import { listenForInterrupt } from "./interrupt.ts";
 
 /** Mode and environment of a study. */
 export interface StudyContext {
@@ -60,6 +61,8 @@ function envFlag(name: string): boolean {
 export async function studyContext(
   overrides: { quick?: boolean; fresh?: boolean; cachePath?: string } = {},
 ): Promise<StudyContext> {
+  // In the kernel, Jupyter's Interrupt then stops the running study instead of the kernel.
+  listenForInterrupt();
   const quick = overrides.quick ?? envFlag("LTS_QUICK");
   const fresh = overrides.fresh ?? envFlag("LTS_FRESH");
   const cache = fresh

@@ -10,10 +10,13 @@ import { profileMany } from "../profile/profile.ts";
 import type { ProfileFailure, ProfileResult, ProfileSuccess } from "../profile/result.ts";
 import type { ProfileSettings } from "../profile/settings.ts";
 import type { StudyContext } from "./context.ts";
+import { InterruptedError, interruptSignal, isInterrupt } from "./interrupt.ts";
 
 /**
  * Profiles every architecture (in order, each in a fresh child process, through the cache of the
- * context) and shows progress under the cell. Failures come back as `ok: false` results.
+ * context) and shows progress under the cell. Failures come back as `ok: false` results. An
+ * interrupt of the kernel (see `interrupt.ts`) stops it with an {@linkcode InterruptedError};
+ * what was measured before is in the cache.
  *
  * @example
  * ```ts
@@ -34,11 +37,21 @@ export async function measureArchs(
   const progress = createProgress(label, archs.length);
   await progress.update(0);
   const results: ProfileResult[] = [];
-  for await (const result of profileMany(archs, settings, { cache: ctx.cache })) {
-    results.push(result);
-    await progress.update(
-      results.length,
-      result.ok ? `${result.cached ? "cached" : "measured"} ${result.archHash}` : result.reason,
+  const signal = interruptSignal();
+  try {
+    for await (const result of profileMany(archs, settings, { cache: ctx.cache, signal })) {
+      results.push(result);
+      await progress.update(
+        results.length,
+        result.ok ? `${result.cached ? "cached" : "measured"} ${result.archHash}` : result.reason,
+      );
+    }
+  } catch (e) {
+    if (!isInterrupt(e, signal)) throw e;
+    await progress.finish("interrupted");
+    throw new InterruptedError(
+      `${label}: interrupted after ${results.length} of ${archs.length}; the kernel keeps its ` +
+        "state, and running the cell again takes the finished measurements from the cache",
     );
   }
   await progress.finish(`${results.filter((r) => r.ok).length} of ${archs.length} measured`);

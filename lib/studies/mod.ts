@@ -20,3 +20,4 @@ export * from "./noise.ts";
 export * from "./hypervolume_range.ts";
 export * from "./wording.ts";
 export * from "./conclusions.ts";
+export * from "./interrupt.ts";

@@ -17,6 +17,7 @@ import { profileMany } from "../profile/profile.ts";
 import type { ProfileSettings } from "../profile/settings.ts";
 import { validateProfileSettings } from "../profile/settings.ts";
 import type { StudyContext } from "./context.ts";
+import { InterruptedError, interruptSignal, isInterrupt } from "./interrupt.ts";
 
 /** The spread of repeated measurements of one architecture. */
 export interface MeasurementNoise {
@@ -141,11 +142,20 @@ export async function measureNoise(
   }
   const base = validateProfileSettings(settings);
   const results: ProfileSuccess[] = [...(options.include ?? [])];
+  const signal = interruptSignal();
   for (let k = 0; k < processes; k++) {
     const s = { ...base, seed: base.seed + k };
-    for await (const r of profileMany([arch], s, { cache: ctx.cache })) {
-      if (!r.ok) throw new Error(`noise probe ${k + 1}/${processes} failed: ${r.reason}`);
-      results.push(r);
+    try {
+      for await (const r of profileMany([arch], s, { cache: ctx.cache, signal })) {
+        if (!r.ok) throw new Error(`noise probe ${k + 1}/${processes} failed: ${r.reason}`);
+        results.push(r);
+      }
+    } catch (e) {
+      if (!isInterrupt(e, signal)) throw e;
+      throw new InterruptedError(
+        `noise probes: interrupted after ${k} of ${processes}; running the cell again takes ` +
+          "the finished probes from the cache",
+      );
     }
   }
   return summarizeNoise(

@@ -10,10 +10,12 @@ import type { ProfileSettings } from "../profile/settings.ts";
 import type { SearchResult } from "../search/algorithm.ts";
 import { searchOnDevice } from "../search/device.ts";
 import { RUN_FILES, RunMismatchError } from "../search/run_dir.ts";
-import { renderSearchProgress } from "../search/progress.ts";
+import { searchProgressNote } from "../search/progress.ts";
+import { maxCandidates, validateSearchOptions } from "../search/options.ts";
 import type { FrontierPoint } from "../search/types.ts";
 import { PROJECT_ROOT } from "../util/paths.ts";
 import type { StudyContext } from "./context.ts";
+import { InterruptedError, interruptSignal, isInterrupt } from "./interrupt.ts";
 
 /** Budget of the report's searches. */
 export interface ReportSearchBudget {
@@ -79,27 +81,44 @@ export async function reportSearch(
   // A fresh report measures again: a run saved before it began is redone (one saved since, by
   // an earlier notebook of the same report, is read back).
   if (ctx.fresh && await runCreatedBefore(dir, ctx.freshSince)) await removeRun(dir);
-  const progress = createProgress(`${name} search`, 1);
-  const search = () =>
+  const search = validateSearchOptions({
+    iterations: budget.iterations,
+    population: budget.population,
+    seed: budget.seed,
+  });
+  const progress = createProgress(`${name} search`, maxCandidates(search));
+  const signal = interruptSignal();
+  let candidates = 0;
+  const run = () =>
     searchOnDevice({
       preset: budget.preset,
       space: { maxDecoderParams: budget.maxDecoderParams, homogeneous: options.homogeneous },
-      search: { iterations: budget.iterations, population: budget.population, seed: budget.seed },
+      search,
       settings: options.settings ?? {},
       dir,
       cache: ctx.cache,
-      onProgress: (p) =>
-        void progress.update(p.candidates / p.candidatesMax, renderSearchProgress(p)),
+      signal,
+      onProgress: (p) => {
+        candidates = p.candidates;
+        void progress.update(p.candidates, searchProgressNote(p));
+      },
     });
   let result: SearchResult;
   try {
-    result = await search();
+    result = await run();
   } catch (e) {
+    if (isInterrupt(e, signal)) {
+      await progress.finish("interrupted");
+      throw new InterruptedError(
+        `${name} search: interrupted after ${candidates} candidates; the run is saved in ${dir}, ` +
+          "and running the cell again resumes it",
+      );
+    }
     // The folder holds a run of another configuration, graph version or device: the report
     // owns it, so it starts over rather than stopping.
     if (!(e instanceof RunMismatchError)) throw e;
     await removeRun(dir);
-    result = await search();
+    result = await run();
   }
   const frontier = result.iterations.at(-1)?.frontier ?? [];
   await progress.finish(`${result.records.length} candidates, frontier ${frontier.length}`);
