@@ -16,6 +16,7 @@ import {
   scatter3d,
   scatter3dHtml,
   scriptJson,
+  show,
   SVG_NS,
   table,
   tableHtml,
@@ -189,4 +190,18 @@ Deno.test("progress: bundle text and HTML, stderr lines outside the kernel", asy
   assert.equal(printed.length, 5);
   assert.match(printed[3], /^p: 4\/4 \(100%/);
   assert.match(printed[4], /done$/);
+});
+
+Deno.test("show: outside the kernel prints each value's text/plain to stdout", async () => {
+  const printed: unknown[][] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]) => void printed.push(args);
+  try {
+    await show(displayable({ "text/plain": "first", "text/html": "<b>first</b>" }), {
+      "text/plain": "second",
+    }, { "text/html": "<i>no text</i>" });
+  } finally {
+    console.log = log;
+  }
+  assert.deepEqual(printed, [["first"], ["second"]]);
 });

@@ -4,12 +4,15 @@
  * `../shared`), and `deno task report --quick` runs there with every `LTS_*` variable unset. It
  * executes every notebook of `notebooks/` in the real Deno kernel, measuring on this machine
  * into the copy's own cache and run folders, and headless Chromium loads every page with no
- * console error, no network request, and the expected figures.
+ * console error, no network request, and the expected figures. Then the executed notebooks are
+ * checked to keep their Jupyter trust, and a real client (Debian's nbclient) runs every notebook
+ * again, against the cached measurements, and must find every output the report found.
  */
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { PROJECT_ROOT } from "../lib/util/paths.ts";
 import { browserTestMode, checkPage, launchChromium } from "./browser.ts";
+import { nbclientMode, nbclientRun, writeDenoKernelSpec } from "./nbclient.ts";
 
 /** Figures each notebook must show (top-level SVGs, at least), and extra markers. */
 const EXPECTED: Record<string, { minSvgs: number; contains?: string[] }> = {
@@ -22,6 +25,7 @@ const EXPECTED: Record<string, { minSvgs: number; contains?: string[] }> = {
 };
 
 const mode = browserTestMode();
+const clientMode = nbclientMode();
 
 Deno.test({
   name: "e2e: deno task report --quick runs every notebook and Chromium loads every page cleanly",
@@ -89,9 +93,78 @@ Deno.test({
     } finally {
       await browser.close();
     }
+
+    // Executed notebooks open trusted: stable cell ids, so a signature made once still matches
+    // when the file is read again, and nbformat reads them without a warning.
+    if (clientMode === "fail") {
+      throw new Error("python3-nbclient is missing (CI must install Debian's python3-nbclient)");
+    }
+    if (clientMode === "run") {
+      const executed = notebooks.map((name) => join(out, `${name}.ipynb`));
+      const trust = await nbclientRun(["trust", ...executed], { cwd: clone, env });
+      for (const path of executed) {
+        const t = trust.notebooks[path];
+        assert.ok(t?.trusted, `${path}: trust does not stick`);
+        assert.deepEqual(t.warnings, [], `${path}: nbformat warnings`);
+      }
+      // A real client (nbclient, as `jupyter nbconvert --execute` uses it) runs every notebook
+      // in quick mode, against the measurements the report cached, and finds every output the
+      // report found, under the same cell.
+      const clientOut = join(tmp, "nbclient");
+      await Deno.mkdir(clientOut);
+      const jupyterPath = join(tmp, "jupyter");
+      await writeDenoKernelSpec(jupyterPath);
+      const run = await nbclientRun(
+        ["run", clientOut, ...notebooks.map((n) => join(clone, "notebooks", `${n}.ipynb`))],
+        {
+          cwd: clone,
+          env: {
+            ...env,
+            LTS_QUICK: "1",
+            JUPYTER_PATH: jupyterPath,
+            JUPYTER_RUNTIME_DIR: join(tmp, "jupyter-runtime"),
+          },
+        },
+      );
+      let outputs = 0;
+      for (const name of notebooks) {
+        assert.equal(run.notebooks[name]?.error, null, `${name}: nbclient: a cell failed`);
+        const report = outputKinds(JSON.parse(await Deno.readTextFile(join(out, `${name}.ipynb`))));
+        const client = outputKinds(
+          JSON.parse(await Deno.readTextFile(join(clientOut, `${name}.ipynb`))),
+        );
+        assert.ok(report.size > 0, `${name}: the report has no cell ids`);
+        for (const [id, kinds] of report) {
+          assert.deepEqual(client.get(id), kinds, `${name}: cell ${id}: nbclient's outputs`);
+          outputs += kinds.length;
+        }
+      }
+      console.log(
+        `nbclient ${run.nbclient}: all ${outputs} outputs of the report, each in its cell`,
+      );
+    }
     await Deno.remove(tmp, { recursive: true });
   },
 });
+
+/** Per cell id: the kinds of its outputs, in order ("stream:stderr", "display_data:text/html"). */
+function outputKinds(
+  nb: { cells: { id?: string; cell_type: string; outputs?: Record<string, unknown>[] }[] },
+): Map<string, string[]> {
+  const kinds = new Map<string, string[]>();
+  for (const cell of nb.cells) {
+    if (cell.cell_type !== "code" || cell.id === undefined) continue;
+    kinds.set(
+      cell.id,
+      (cell.outputs ?? []).map((o) =>
+        o.output_type === "stream"
+          ? `stream:${o.name}`
+          : `${o.output_type}:${Object.keys((o.data ?? {}) as object).sort().join(",")}`
+      ),
+    );
+  }
+  return kinds;
+}
 
 /**
  * Copies the files of a git checkout (tracked, and untracked but not ignored, as they are in the

@@ -23,6 +23,7 @@ import {
   signParts,
   startKernel,
   stripAnsi,
+  withCellIds,
 } from "../lib/report/mod.ts";
 import {
   encodeFrame,
@@ -159,6 +160,81 @@ Deno.test("parseNotebook: malformed notebooks are InputErrors naming the field",
   const ok = parseNotebook('{"nbformat":4,"cells":[]}', "x.ipynb");
   assert.equal(ok.nbformat_minor, 5);
 });
+
+Deno.test("parseNotebook: cell ids must be valid nbformat 4.5 ids and unique", () => {
+  const cells = (ids: unknown[]) =>
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      cells: ids.map((id) => ({ cell_type: "code", source: "", id })),
+    });
+  for (
+    const [ids, pattern] of [
+      [["ok", "a b"], /cells\[1\]\.id: expected 1–64 letters/],
+      [[""], /cells\[0\]\.id/],
+      [["x".repeat(65)], /cells\[0\]\.id/],
+      [[7], /cells\[0\]\.id: .*got 7/],
+      [["a", "b", "a"], /cells\[2\]\.id: "a" is also the id of cells\[0\]/],
+    ] as [unknown[], RegExp][]
+  ) {
+    assert.throws(() => parseNotebook(cells(ids), "x.ipynb"), (e: unknown) => {
+      assert.ok(isInputError(e));
+      assert.match((e as Error).message, pattern);
+      return true;
+    });
+  }
+  assert.equal(parseNotebook(cells(["a-1", "B_2"]), "x.ipynb").cells.length, 2);
+});
+
+Deno.test("withCellIds: ids kept, missing ones derived the same on every run, nbformat 4.5", () => {
+  const nb = notebookOf([
+    { type: "markdown", source: "# t" },
+    { type: "code", source: "1" },
+    { type: "code", source: "2" },
+  ]);
+  nb.nbformat_minor = 4;
+  nb.cells[1].id = "kept";
+  const a = withCellIds(nb, "demo");
+  const b = withCellIds(structuredClone(nb), "demo");
+  assert.equal(a.nbformat_minor, 5);
+  assert.equal(a.cells[1].id, "kept");
+  assert.deepEqual(a.cells.map((c) => c.id), b.cells.map((c) => c.id), "stable");
+  assert.equal(new Set(a.cells.map((c) => c.id)).size, 3, "unique");
+  for (const c of a.cells) assert.match(c.id!, /^[A-Za-z0-9_-]{1,64}$/);
+  assert.notDeepEqual(withCellIds(nb, "other").cells[0].id, a.cells[0].id, "per notebook");
+  assert.equal(nb.cells[0].id, undefined, "the input is not changed");
+  // A derived id that an existing cell already has is not reused.
+  const clash = notebookOf([{ type: "code", source: "1" }, { type: "code", source: "2" }]);
+  clash.cells[1].id = withCellIds(clash, "demo").cells[0].id;
+  const fixed = withCellIds(clash, "demo");
+  assert.notEqual(fixed.cells[0].id, fixed.cells[1].id);
+});
+
+Deno.test("notebooks/: every cell has a stable id, and every cell shows its outputs with await show()", async () => {
+  const dir = new URL("../notebooks/", import.meta.url).pathname;
+  const names = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".ipynb"));
+  assert.ok(names.length >= 6);
+  for (const name of names) {
+    const nb = parseNotebook(await Deno.readTextFile(join(dir, name)), name);
+    assert.equal(nb.nbformat_minor, 5, `${name}: nbformat 4.5`);
+    nb.cells.forEach((cell, i) => assert.ok(cell.id, `${name}: cells[${i}] has no id`));
+    for (const [i, cell] of nb.cells.entries()) {
+      if (cell.cell_type !== "code") continue;
+      // The last top-level statement: a bare display value there is published after the cell
+      // ends, and clients other than ours lose it (see show() in lib/plots/display.ts).
+      const lines = joinSourceLines(cell.source);
+      const last = lines.findLast((l) => /^[^\s)}\]]/.test(l)) ?? "";
+      assert.ok(
+        !/^(markdown|table|plot|scatter3d|displayable)\(/.test(last),
+        `${name}: cells[${i}] ends with a bare display value: ${last.slice(0, 60)}`,
+      );
+    }
+  }
+});
+
+function joinSourceLines(source: string | string[]): string[] {
+  return (Array.isArray(source) ? source.join("") : source).trimEnd().split("\n");
+}
 
 Deno.test("notebookTitle: first markdown heading, markup removed", () => {
   const nb = notebookOf([

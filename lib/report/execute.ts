@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import { basename, dirname, resolve } from "node:path";
 import { InputError } from "../util/errors.ts";
 import type { JupyterMessage } from "./connection.ts";
@@ -138,12 +139,29 @@ export function parseNotebook(text: string, where: string): Notebook {
   }
   if (nb.nbformat !== 4) throw new InputError(`${where}: nbformat: expected 4, got ${nb.nbformat}`);
   if (!Array.isArray(nb.cells)) throw new InputError(`${where}: cells: expected an array`);
+  const seenIds = new Map<string, number>();
   nb.cells.forEach((cell, i) => {
     if (cell === null || typeof cell !== "object") {
       throw new InputError(`${where}: cells[${i}]: expected an object`);
     }
     if (!["code", "markdown", "raw"].includes(cell.cell_type)) {
       throw new InputError(`${where}: cells[${i}].cell_type: unknown "${cell.cell_type}"`);
+    }
+    if (cell.id !== undefined && (typeof cell.id !== "string" || !CELL_ID.test(cell.id))) {
+      throw new InputError(
+        `${where}: cells[${i}].id: expected 1–64 letters, digits, "-" or "_", got ${
+          JSON.stringify(cell.id)?.slice(0, 80)
+        }`,
+      );
+    }
+    if (cell.id !== undefined) {
+      const first = seenIds.get(cell.id);
+      if (first !== undefined) {
+        throw new InputError(
+          `${where}: cells[${i}].id: "${cell.id}" is also the id of cells[${first}]`,
+        );
+      }
+      seenIds.set(cell.id, i);
     }
     const src = cell.source;
     if (
@@ -158,6 +176,35 @@ export function parseNotebook(text: string, where: string): Notebook {
     metadata: nb.metadata && typeof nb.metadata === "object" ? nb.metadata : {},
     cells: nb.cells,
   };
+}
+
+/** What nbformat 4.5 allows as a cell id. */
+const CELL_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The notebook as nbformat 4.5 with an id on every cell: ids already there are kept, a missing one
+ * is derived from `name` and the cell's position, so it is the same on every run. Stable ids are
+ * what lets Jupyter's trust stick: without them nbformat invents new ids on each read, the
+ * notebook's signature never matches, and untrusted notebooks hide SVG and HTML outputs.
+ *
+ * @example
+ * ```ts
+ * import { withCellIds } from "./execute.ts";
+ * const nb = withCellIds({ nbformat: 4, nbformat_minor: 4, metadata: {},
+ *   cells: [{ cell_type: "code", source: "1", metadata: {} }] }, "demo");
+ * [nb.nbformat_minor, typeof nb.cells[0].id]; // [5, "string"]
+ * ```
+ */
+export function withCellIds(nb: Notebook, name: string): Notebook {
+  const taken = new Set(nb.cells.flatMap((c) => (c.id === undefined ? [] : [c.id])));
+  const cells = nb.cells.map((cell, i) => {
+    if (cell.id !== undefined) return cell;
+    let id = createHash("sha1").update(`${name}:${i}`).digest("hex").slice(0, 8);
+    for (let k = 1; taken.has(id); k++) id = `${id.slice(0, 8)}-${k}`;
+    taken.add(id);
+    return { id, ...cell };
+  });
+  return { ...nb, nbformat_minor: Math.max(5, nb.nbformat_minor), cells };
 }
 
 /**
@@ -309,7 +356,7 @@ export async function runParsedNotebook(
   options: ExecuteNotebookOptions = {},
 ): Promise<NotebookRun> {
   const name = basename(path).replace(/\.ipynb$/, "");
-  const notebook: Notebook = structuredClone(source);
+  const notebook: Notebook = withCellIds(structuredClone(source), name);
   for (const cell of notebook.cells) {
     if (cell.cell_type === "code") {
       cell.outputs = [];
