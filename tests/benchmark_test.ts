@@ -22,6 +22,7 @@ import {
 import { main } from "../lib/cli/main.ts";
 import { findParamMismatches, proxyCheck } from "../lib/stats/mod.ts";
 import { InputError } from "../lib/util/errors.ts";
+import { runCli } from "./helpers.ts";
 
 /** Runs `fn` with `$LTS_SAVED_LOGS` set to `value` (unset for undefined), then restores it. */
 async function withSavedLogsEnv<T>(value: string | undefined, fn: () => Promise<T>): Promise<T> {
@@ -369,21 +370,6 @@ Deno.test("lts proxy-check: JSON on stdout, bad input exits 2 with one line", as
 
 // ---------------------------------------------------------------------------------------------
 // The pack
-
-/** Runs the CLI, capturing what it prints. */
-async function runCli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => void out.push(a.join(" "));
-  console.error = (...a: unknown[]) => void err.push(a.join(" "));
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 const packLines = (text: string) => text.split("\n").slice(0, -1).map((l) => JSON.parse(l));
 

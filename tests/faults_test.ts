@@ -5,25 +5,18 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { archHash } from "../lib/arch/hash.ts";
 import { validateArch } from "../lib/arch/mod.ts";
-import type { Arch } from "../lib/arch/types.ts";
-import { decoderParams } from "../lib/params/mod.ts";
 import { ProfileCache } from "../lib/profile/cache.ts";
 import { profileArch, type Spawner } from "../lib/profile/profile.ts";
 import type { ProfileSuccess } from "../lib/profile/result.ts";
 import {
   loadRun,
-  type Measure,
-  type Measurement,
   prepareRunDir,
   type RunConfig,
   RunMismatchError,
   runSearchInDir,
-  spaceOperators,
   validateSearchOptions,
 } from "../lib/search/mod.ts";
-import { defineSpace } from "../lib/space/mod.ts";
 import { isInputError } from "../lib/util/errors.ts";
 import {
   checkReadableDir,
@@ -35,6 +28,7 @@ import {
   writeFileAtomic,
 } from "../lib/util/fs.ts";
 import { isDenoTaskCommand, processAlive } from "../lib/util/process.ts";
+import { countingMeasure, TINY_OPS } from "./helpers.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const CLI = join(ROOT, "lib/cli/main.ts");
@@ -520,41 +514,8 @@ Deno.test("profile child: exits within seconds of its parent's SIGKILL", async (
 // ---------------------------------------------------------------------------------------------
 // Search: stale lock, resume with more iterations.
 
-const SPACE = defineSpace({
-  name: "tiny",
-  backbone: "gpt2",
-  nLayer: [1, 2, 3, 4],
-  dModel: [64, 128, 192, 256],
-  nHead: [2, 4, 8],
-  dInner: [128, 256, 384, 512, 640, 768],
-  vocabSize: 1000,
-  nPositions: 256,
-});
-const OPS = spaceOperators(SPACE);
+const OPS = TINY_OPS;
 const DEVICE = { cpu: "fake", threads: 1 };
-
-/** The deterministic fake profiler of tests/search_test.ts. */
-function fakeMeasurement(arch: Arch): Measurement {
-  let flops = 0;
-  for (let i = 0; i < arch.nLayer; i++) {
-    flops += 4 * arch.dModel ** 2 + 2 * arch.dModel * arch.dInner[i] + 3000 * arch.nHead[i];
-  }
-  const p50 = flops / 1e5 + 0.3 * arch.nLayer;
-  return {
-    ok: true,
-    latencyMs: { p50, p10: p50 * 0.95, p90: p50 * 1.1 },
-    peakMemoryBytes: decoderParams(arch) * 4 + arch.dModel * 4096 * (arch.nHead[0] % 3 + 1),
-  };
-}
-
-function countingMeasure(): Measure & { calls: string[] } {
-  const calls: string[] = [];
-  const measure = (arch: Arch) => {
-    calls.push(archHash(arch));
-    return Promise.resolve(fakeMeasurement(arch));
-  };
-  return Object.assign(measure, { calls });
-}
 
 function config(iterations: number): RunConfig {
   return {

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { archHash } from "../lib/arch/hash.ts";
 import type { Arch } from "../lib/arch/types.ts";
-import { main } from "../lib/cli/main.ts";
 import { decoderParams } from "../lib/params/mod.ts";
 import { assertInside, defaultOnnxExportPath } from "../lib/search/export.ts";
 import { validateSearchOptions } from "../lib/search/options.ts";
@@ -10,6 +9,7 @@ import { loadRun, prepareRunDir, type RunConfig, runSearchInDir } from "../lib/s
 import { spaceOperators } from "../lib/search/operators.ts";
 import { defineSpace } from "../lib/space/mod.ts";
 import { isInputError } from "../lib/util/errors.ts";
+import { runCli as cli } from "./helpers.ts";
 
 const SPACE = defineSpace({
   name: "tiny",
@@ -33,19 +33,6 @@ const measure = (arch: Arch) =>
     latencyMs: { p50: arch.nLayer * arch.dModel / 100, n: 3 },
     peakMemoryBytes: decoderParams(arch) * 4,
   });
-
-async function cli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [], err: string[] = [];
-  const { log, error } = console;
-  console.log = (...xs: unknown[]) => out.push(xs.join(" "));
-  console.error = (...xs: unknown[]) => err.push(xs.join(" "));
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 async function withRun(f: (root: string, dir: string) => Promise<void>): Promise<void> {
   const root = await Deno.makeTempDir({ prefix: "lts_hostile_test_" });

@@ -55,12 +55,7 @@ Deno.test({
           const text = (msg.content.data as Record<string, string> | undefined)?.["text/plain"];
           if (sent || !text || !/^tiny: [1-5]\/6/.test(text)) return;
           sent = true;
-          // What jupyter_client does: SIGINT to the kernel and everything it started.
-          for (const p of [pid, ...childrenOf(pid)]) {
-            try {
-              Deno.kill(p, "SIGINT");
-            } catch { /* already gone */ }
-          }
+          interruptKernel(pid);
         },
       });
       assert.ok(sent, "the first measurement finished");
@@ -83,6 +78,15 @@ Deno.test({
     }
   },
 });
+
+/** What jupyter_client's Interrupt does: SIGINT to the kernel and every process it started. */
+function interruptKernel(pid: number): void {
+  for (const p of [pid, ...childrenOf(pid)]) {
+    try {
+      Deno.kill(p, "SIGINT");
+    } catch { /* already gone */ }
+  }
+}
 
 function childrenOf(pid: number): number[] {
   const out = new Deno.Command("pgrep", { args: ["-P", String(pid)], stdout: "piped" })
@@ -118,11 +122,7 @@ Deno.test({
           const done = Number(text?.match(/^t search: (\d+)\//)?.[1] ?? 0);
           if (sent || done < 2) return;
           sent = true;
-          for (const p of [pid, ...childrenOf(pid)]) {
-            try {
-              Deno.kill(p, "SIGINT");
-            } catch { /* already gone */ }
-          }
+          interruptKernel(pid);
         },
       });
       assert.ok(sent, "two candidates were recorded before the interrupt");

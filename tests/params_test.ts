@@ -5,7 +5,6 @@ import { parse as parseYaml } from "yaml";
 import { archConfigFromArchai } from "../lib/arch/archai.ts";
 import type { Arch, ArchConfig, Backbone } from "../lib/arch/types.ts";
 import { validateArch } from "../lib/arch/validate.ts";
-import { main } from "../lib/cli/main.ts";
 import {
   adaptiveSoftmaxParams,
   countParams,
@@ -19,6 +18,7 @@ import {
   vocabClusters,
 } from "../lib/params/mod.ts";
 import { createRng, type Rng } from "../lib/util/rng.ts";
+import { runCli } from "./helpers.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const SAVED_LOGS = Deno.env.get("LTS_SAVED_LOGS") ??
@@ -360,22 +360,6 @@ Deno.test({
 });
 
 // ---------------------------------------------------------------- CLI
-
-async function runCli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  console.log = (...xs: unknown[]) => out.push(xs.map(String).join(" "));
-  console.error = (...xs: unknown[]) => err.push(xs.map(String).join(" "));
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 const SMALL = { backbone: "gpt2", nLayer: 12, dModel: 768, nHead: 12, dInner: 3072 };
 

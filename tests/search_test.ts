@@ -9,9 +9,7 @@ import {
   frontierHypervolumes,
   layerScaledBaselines,
   loadRun,
-  type Measure,
   measureBaselines,
-  type Measurement,
   renderSearchProgress,
   type RunConfig,
   RunMismatchError,
@@ -22,50 +20,11 @@ import {
   spaceOperators,
   validateSearchOptions,
 } from "../lib/search/mod.ts";
-import { defineSpace } from "../lib/space/mod.ts";
 import { runCreatedBefore } from "../lib/studies/report_search.ts";
 import { isInputError } from "../lib/util/errors.ts";
+import { countingMeasure, fakeMeasurement, runCli as cli, TINY_OPS } from "./helpers.ts";
 
-/** A small GPT-2 space (plain embedding, tiny vocabulary) so that tests stay fast. */
-const SPACE = defineSpace({
-  name: "tiny",
-  backbone: "gpt2",
-  nLayer: [1, 2, 3, 4],
-  dModel: [64, 128, 192, 256],
-  nHead: [2, 4, 8],
-  dInner: [128, 256, 384, 512, 640, 768],
-  vocabSize: 1000,
-  nPositions: 256,
-});
-const OPS = spaceOperators(SPACE);
-
-/** A deterministic fake profiler: latency grows with width and depth, memory with params. */
-function fakeMeasurement(arch: Arch): Measurement {
-  let flops = 0;
-  for (let i = 0; i < arch.nLayer; i++) {
-    flops += 4 * arch.dModel ** 2 + 2 * arch.dModel * arch.dInner[i] + 3000 * arch.nHead[i];
-  }
-  const p50 = flops / 1e5 + 0.3 * arch.nLayer;
-  return {
-    ok: true,
-    latencyMs: { p50, p10: p50 * 0.95, p90: p50 * 1.1 },
-    peakMemoryBytes: decoderParams(arch) * 4 + arch.dModel * 4096 * (arch.nHead[0] % 3 + 1),
-  };
-}
-
-function countingMeasure(
-  fail?: (arch: Arch) => Measurement | "throw" | "abort" | undefined,
-): Measure & { calls: string[] } {
-  const calls: string[] = [];
-  const measure = (arch: Arch) => {
-    calls.push(archHash(arch));
-    const f = fail?.(arch);
-    if (f === "abort") return Promise.reject(new DOMException("killed", "AbortError"));
-    if (f === "throw") return Promise.reject(new Error("out of memory"));
-    return Promise.resolve(f ?? fakeMeasurement(arch));
-  };
-  return Object.assign(measure, { calls });
-}
+const OPS = TINY_OPS;
 
 const SMALL = { iterations: 4, population: 10, seed: 3 };
 
@@ -436,20 +395,6 @@ Deno.test("search: onProgress reports iterations, counts and an ETA", async () =
   assert.deepEqual(counts, [...counts].sort((a, b) => a - b));
 });
 
-async function cli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [], err: string[] = [];
-  const { log, error } = console;
-  console.log = (...xs: unknown[]) => out.push(xs.join(" "));
-  console.error = (...xs: unknown[]) => err.push(xs.join(" "));
-  try {
-    const { main } = await import("../lib/cli/main.ts");
-    return { code: await main(args), out, err };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
-
 Deno.test("cli search: bad options exit 2 with one line naming the flag", async () => {
   const root = await tempDir();
   try {
@@ -696,32 +641,25 @@ Deno.test("compare: normalised hypervolumes share bounds; a dominating frontier 
   assert.equal(frontierHypervolumes({ empty: [] }).hypervolume.empty, 0);
 });
 
+const PROGRESS = {
+  iteration: 2,
+  iterations: 30,
+  candidates: 260,
+  candidatesMax: 2420,
+  measuredNow: 60,
+  frontierSize: 14,
+};
+
 Deno.test("progress: the note beside a bar over the candidates has no second bar or fraction", () => {
-  const p = {
-    iteration: 2,
-    iterations: 30,
-    candidates: 260,
-    candidatesMax: 2420,
-    measuredNow: 60,
-    frontierSize: 14,
-  };
-  assert.equal(searchProgressNote(p), "iter 3/30, 60 measured now, frontier 14");
+  assert.equal(searchProgressNote(PROGRESS), "iter 3/30, 60 measured now, frontier 14");
   assert.equal(
-    searchProgressNote({ ...p, etaMs: 61_000 }),
+    searchProgressNote({ ...PROGRESS, etaMs: 61_000 }),
     "iter 3/30, 60 measured now, frontier 14, eta 1m01s",
   );
 });
 
 Deno.test("progress: one line with iteration, bar, counts, frontier and ETA", () => {
-  const line = renderSearchProgress({
-    iteration: 2,
-    iterations: 30,
-    candidates: 260,
-    candidatesMax: 2420,
-    measuredNow: 60,
-    frontierSize: 14,
-    etaMs: 600_000,
-  }, 10);
+  const line = renderSearchProgress({ ...PROGRESS, etaMs: 600_000 }, 10);
   assert.equal(
     line,
     "iter 3/30 [#---------] 260/2420 candidates (60 measured now) frontier 14 eta 10m00s",

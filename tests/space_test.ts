@@ -4,7 +4,6 @@ import { archConfigFromArchaiYaml } from "../lib/arch/archai.ts";
 import { archHash } from "../lib/arch/hash.ts";
 import type { Arch } from "../lib/arch/types.ts";
 import { compactArch, validateArch } from "../lib/arch/validate.ts";
-import { main } from "../lib/cli/main.ts";
 import { decoderParams } from "../lib/params/mod.ts";
 import {
   bigLog10,
@@ -28,6 +27,7 @@ import {
 import { isInputError } from "../lib/util/errors.ts";
 import { PROJECT_ROOT } from "../lib/util/paths.ts";
 import { createRng } from "../lib/util/rng.ts";
+import { runCli } from "./helpers.ts";
 
 const VARIANTS = PRESET_NAMES.flatMap((name) =>
   [false, true].map((homogeneous) => ({ name, homogeneous }))
@@ -599,22 +599,6 @@ Deno.test("options are validated", () => {
   assert.deepEqual(dInnerChoices(space, 640)[0], 1088); // 1.7 · 640 exactly, float-safe
   assert.deepEqual(listPresets().map((p) => p.name), [...PRESET_NAMES]);
 });
-
-async function runCli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  console.log = (...xs: unknown[]) => out.push(xs.map(String).join(" "));
-  console.error = (...xs: unknown[]) => err.push(xs.map(String).join(" "));
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 Deno.test("cli space: list, sample, size, contains; bad input exits 2 with one line", async () => {
   let r = await runCli(["space", "--list"]);
