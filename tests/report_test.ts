@@ -7,6 +7,7 @@ import {
   decodeMessage,
   describeFailure,
   encodeMessage,
+  joinSource,
   type JupyterMessage,
   kernelEnv,
   main,
@@ -222,7 +223,7 @@ Deno.test("notebooks/: every cell has a stable id, and every cell shows its outp
       if (cell.cell_type !== "code") continue;
       // The last top-level statement: a bare display value there is published after the cell
       // ends, and clients other than ours lose it (see show() in lib/plots/display.ts).
-      const lines = joinSourceLines(cell.source);
+      const lines = joinSource(cell.source).trimEnd().split("\n");
       const last = lines.findLast((l) => /^[^\s)}\]]/.test(l)) ?? "";
       assert.ok(
         !/^(markdown|table|plot|scatter3d|displayable)\(/.test(last),
@@ -231,10 +232,6 @@ Deno.test("notebooks/: every cell has a stable id, and every cell shows its outp
     }
   }
 });
-
-function joinSourceLines(source: string | string[]): string[] {
-  return (Array.isArray(source) ? source.join("") : source).trimEnd().split("\n");
-}
 
 Deno.test("notebookTitle: first markdown heading, markup removed", () => {
   const nb = notebookOf([

@@ -147,14 +147,14 @@ export function parseNotebook(text: string, where: string): Notebook {
     if (!["code", "markdown", "raw"].includes(cell.cell_type)) {
       throw new InputError(`${where}: cells[${i}].cell_type: unknown "${cell.cell_type}"`);
     }
-    if (cell.id !== undefined && (typeof cell.id !== "string" || !CELL_ID.test(cell.id))) {
-      throw new InputError(
-        `${where}: cells[${i}].id: expected 1–64 letters, digits, "-" or "_", got ${
-          JSON.stringify(cell.id)?.slice(0, 80)
-        }`,
-      );
-    }
     if (cell.id !== undefined) {
+      if (typeof cell.id !== "string" || !CELL_ID.test(cell.id)) {
+        throw new InputError(
+          `${where}: cells[${i}].id: expected 1–64 letters, digits, "-" or "_", got ${
+            JSON.stringify(cell.id)?.slice(0, 80)
+          }`,
+        );
+      }
       const first = seenIds.get(cell.id);
       if (first !== undefined) {
         throw new InputError(
