@@ -26,6 +26,7 @@ export type ChildOutcome =
 
 /** Hooks of {@linkcode ChildHandle.run}. */
 export interface RunHooks {
+  /** Called at each phase the child reports. */
   onPhase: (phase: ChildWirePhase) => void;
   /**
    * Awaited before the timed runs (the child waits in phase `wait`; not counted towards the
