@@ -14,26 +14,25 @@
  *
  * Options: `--iterations N` (default 3), `--population N` (default 8), `--max-decoder-params N`
  * (default 20e6), `--seed S` (default 1), `--dialect fast|portable`, and the profiler's
- * pipelining: `--no-preload` (the next job is sent only when its turn comes, as before
- * `preload` existed) or `--overlap` (`overlapSessionCreation`).
+ * `--schedule pipelined|overlapped|serial` (default `pipelined`; see `ProfileSchedule` in
+ * lib/profile/profile.ts).
  *
  * @module
  */
 import { join } from "node:path";
 import { planSearch } from "../lib/cli/search.ts";
 import { detectDevice, deviceFingerprint } from "../lib/profile/fingerprint.ts";
-import { profileArch, profileMany } from "../lib/profile/profile.ts";
+import {
+  profileArch,
+  profileMany,
+  type ProfileManyOptions,
+  type ProfileSchedule,
+} from "../lib/profile/profile.ts";
 import type { ProfileResult, ProfileSuccess } from "../lib/profile/result.ts";
+import { measurementOf } from "../lib/search/device.ts";
 import { spaceOperators } from "../lib/search/operators.ts";
 import { runSearchInDir } from "../lib/search/run_dir.ts";
-import type { Measurement } from "../lib/search/types.ts";
 import { formatTable } from "./profile_bench.ts";
-
-function measurementOf(r: ProfileResult): Measurement {
-  if (!r.ok) return { ok: false, reason: r.reason };
-  const { p50, p10, p90, mean, n } = r.latencyMs;
-  return { ok: true, latencyMs: { p50, p10, p90, mean, n }, peakMemoryBytes: r.peakMemoryBytes };
-}
 
 const loadAvg = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
 
@@ -91,14 +90,8 @@ async function main(): Promise<void> {
     if (r.ok) results.push(r);
     else failed++;
   };
-  const preload = !Deno.args.includes("--no-preload");
-  const overlapSessionCreation = Deno.args.includes("--overlap");
-  const options = {
-    cache: false as const,
-    tmpDir: join(tmp, "models"),
-    preload,
-    overlapSessionCreation,
-  };
+  const schedule = flag("schedule", "pipelined") as ProfileSchedule;
+  const options: ProfileManyOptions = { cache: false, tmpDir: join(tmp, "models"), schedule };
   const searchFrom = performance.now();
   try {
     const result = await runSearchInDir({
@@ -183,7 +176,7 @@ async function main(): Promise<void> {
     console.log(
       `# ${tag}; search lts-gpt2 ≤ ${plan.config.search.maxDecoderParams} decoder params, ` +
         `${plan.config.search.iterations} iterations × ${population}, seq 192, ${plan.settings.dialect}; ` +
-        `preload ${preload}, overlap ${overlapSessionCreation}; ` +
+        `schedule ${schedule}; ` +
         `${results.length} measured, ${failed} failed; load average ${load0} → ${load1}`,
     );
     console.log(formatTable(rows));
@@ -197,8 +190,7 @@ async function main(): Promise<void> {
       loadAverageEnd: load1,
       search: plan.config.search,
       settings: plan.settings,
-      preload,
-      overlapSessionCreation,
+      schedule,
       candidates: result.records.length,
       measured: results.length,
       failed,

@@ -26,26 +26,24 @@ import { join } from "node:path";
 import { validateArch } from "../lib/arch/validate.ts";
 import { emitGpt2, writeOnnx } from "../lib/onnx/mod.ts";
 import { startPeakMemory } from "../lib/profile/memory.ts";
+import { childSessionOptions } from "../lib/profile/session_options.ts";
+import { validateProfileSettings } from "../lib/profile/settings.ts";
 import { createRng } from "../lib/util/rng.ts";
 
 /**
- * Session options as the profiler's child uses them (one thread, all optimisations).
+ * The session options of the benchmarks: the profiler child's own
+ * ({@linkcode childSessionOptions}), for the CPU and one thread.
  *
  * @example
  * ```ts
- * import * as ort from "onnxruntime-node";
  * import { BENCH_SESSION_OPTIONS } from "./worker.ts";
- * const session = await ort.InferenceSession.create("model.onnx", BENCH_SESSION_OPTIONS);
+ * BENCH_SESSION_OPTIONS.intraOpNumThreads; // 1
+ * BENCH_SESSION_OPTIONS.executionProviders; // ["cpu"]
  * ```
  */
-export const BENCH_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
-  executionProviders: ["cpu"],
-  intraOpNumThreads: 1,
-  interOpNumThreads: 1,
-  executionMode: "sequential",
-  graphOptimizationLevel: "all",
-  logSeverityLevel: 3,
-};
+export const BENCH_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = childSessionOptions(
+  validateProfileSettings({ provider: "cpu", threads: 1 }),
+);
 
 const nowAbs = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -484,7 +484,7 @@ const TINY_B: Arch = validateArch({ ...compactArch(TINY), dModel: 48, nHead: [2,
 const TINY_C: Arch = validateArch({ ...compactArch(TINY), nLayer: 1, nHead: 2, dInner: 80 });
 
 Deno.test("profileMany: preloading hands each job to the child spawned for it (one per job)", async () => {
-  for (const overlapSessionCreation of [false, true]) {
+  for (const schedule of ["pipelined", "overlapped"] as const) {
     const { spawner, count } = countingSpawner();
     const phases: string[] = [];
     const results = [];
@@ -492,11 +492,11 @@ Deno.test("profileMany: preloading hands each job to the child spawned for it (o
       const r of profileMany([TINY, TINY_B, TINY_C], QUICK, {
         cache: false,
         spawner,
-        overlapSessionCreation,
+        schedule,
         onEvent: (e) => e.kind === "phase" && phases.push(e.phase),
       })
     ) results.push(r);
-    assert.equal(count(), 3, `overlap ${overlapSessionCreation}: spawned ${count()}`);
+    assert.equal(count(), 3, `${schedule}: spawned ${count()}`);
     assert.deepEqual(results.map((r) => r.ok), [true, true, true], JSON.stringify(results));
     assert.deepEqual(
       results.map((r) => r.archHash),
@@ -509,8 +509,17 @@ Deno.test("profileMany: preloading hands each job to the child spawned for it (o
   }
 });
 
+Deno.test("profileMany: an unknown schedule is an input error, before any child starts", async () => {
+  const { spawner, count } = countingSpawner();
+  await assert.rejects(
+    profileMany([TINY], QUICK, { cache: false, spawner, schedule: "eager" as never }).next(),
+    (e: Error) => isInputError(e) && /^schedule: expected one of pipelined, /.test(e.message),
+  );
+  assert.equal(count(), 0);
+});
+
 Deno.test("processRepeats: the forward pass in K fresh processes; the median one reported", async () => {
-  for (const prespawn of [false, true]) {
+  for (const schedule of ["serial", "pipelined"] as const) {
     const { spawner, count } = countingSpawner();
     const results = [];
     for await (
@@ -521,11 +530,10 @@ Deno.test("processRepeats: the forward pass in K fresh processes; the median one
       }, {
         cache: false,
         spawner,
-        prefetch: prespawn,
-        prespawn,
+        schedule,
       })
     ) results.push(r);
-    assert.equal(count(), 8, `prespawn ${prespawn}: 3 forward + 1 generation child per model`);
+    assert.equal(count(), 8, `${schedule}: 3 forward + 1 generation child per model`);
     for (const r of results) {
       assert.ok(r.ok, JSON.stringify(r));
       const p50s = r.processes!.p50Ms;
@@ -553,7 +561,7 @@ Deno.test("processRepeats: the forward pass in K fresh processes; the median one
 });
 
 Deno.test("profileMany: nothing is spawned while timed runs run, with or without overlap", async () => {
-  for (const overlapSessionCreation of [false, true]) {
+  for (const schedule of ["pipelined", "overlapped"] as const) {
     const log: string[] = [];
     const spawner: Spawner = () => {
       log.push("spawn");
@@ -568,7 +576,7 @@ Deno.test("profileMany: nothing is spawned while timed runs run, with or without
       }, {
         cache: false,
         spawner,
-        overlapSessionCreation,
+        schedule,
         onEvent: (e) => e.kind === "phase" && e.phase === "wait" && log.push("wait"),
         onProgress: () => log.push("result"),
       })
@@ -578,13 +586,13 @@ Deno.test("profileMany: nothing is spawned while timed runs run, with or without
     const during = log.join(" ").match(/wait( \w+)*? result/g) ?? [];
     assert.equal(during.length, 4, log.join(" "));
     for (const span of during) {
-      assert.ok(!span.includes("spawn"), `${overlapSessionCreation}: ${span}`);
+      assert.ok(!span.includes("spawn"), `${schedule}: ${span}`);
     }
   }
 });
 
 Deno.test("profileMany: a preloaded child that crashes fails only its own candidate", async () => {
-  for (const overlapSessionCreation of [false, true]) {
+  for (const schedule of ["pipelined", "overlapped"] as const) {
     let n = 0;
     const crash = fakeSpawner(`console.error("boom: preloaded"); Deno.exit(3);`);
     const spawner: Spawner = () => (++n === 2 ? crash() : defaultSpawner());
@@ -593,7 +601,7 @@ Deno.test("profileMany: a preloaded child that crashes fails only its own candid
       const r of profileMany([TINY, TINY_B, TINY_C], QUICK, {
         cache: false,
         spawner,
-        overlapSessionCreation,
+        schedule,
       })
     ) results.push(r);
     assert.deepEqual(results.map((r) => r.ok), [true, false, true], JSON.stringify(results));

@@ -476,8 +476,8 @@ Deno.test("cli search: existing run dir is refused; --resume with other options 
     ];
     const plan = planSearch([...flags, "--seed", "1"]);
     assert.equal(plan.config.search.seed, 1);
-    assert.equal(plan.overlapSessionCreation, false);
-    assert.equal(planSearch([...flags, "--overlap-session-creation"]).overlapSessionCreation, true);
+    assert.equal(plan.schedule, "pipelined");
+    assert.equal(planSearch([...flags, "--overlap-session-creation"]).schedule, "overlapped");
     // The preset's embedding genes are searched (no plain-embedding substitution).
     assert.deepEqual(plan.space.divVal, [1, 2, 4]);
     await runSearchInDir({

@@ -219,7 +219,7 @@ export const command: Command = {
     try {
       const results = profileMany(archs, settings, {
         cache,
-        overlapSessionCreation: values["overlap-session-creation"] === true,
+        schedule: values["overlap-session-creation"] === true ? "overlapped" : "pipelined",
         signal: controller.signal,
         onEvent: (event) => bar.update(describePhase(event)),
       });

@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import { detectDevice, deviceFingerprint } from "../profile/fingerprint.ts";
+import type { ProfileSchedule } from "../profile/profile.ts";
 import {
   DIALECTS,
   type ProfileSettings,
@@ -143,8 +144,8 @@ export interface SearchPlan {
   dir: string;
   resume: boolean;
   baselines: boolean;
-  /** Create the next session during the current timed runs (see lib/profile). */
-  overlapSessionCreation: boolean;
+  /** The profiler's schedule: `"overlapped"` with `--overlap-session-creation` (see lib/profile). */
+  schedule: ProfileSchedule;
   config: RunConfig;
   /** The space searched (the preset's embedding choices included). */
   space: SearchSpace;
@@ -253,7 +254,7 @@ export function planSearch(args: string[]): SearchPlan {
     dir: out,
     resume: values.resume === true,
     baselines: values.baselines === true,
-    overlapSessionCreation: values["overlap-session-creation"] === true,
+    schedule: values["overlap-session-creation"] === true ? "overlapped" : "pipelined",
     config,
     space,
     settings,
@@ -396,7 +397,7 @@ function onInterrupt(): { signal: AbortSignal; code: () => number; dispose: () =
 async function searchAndReport(plan: SearchPlan, signal: AbortSignal): Promise<number> {
   const device = deviceFingerprint(await detectDevice(), plan.settings);
   const { measure, measureMany } = profilerMeasures(plan.settings, {
-    overlapSessionCreation: plan.overlapSessionCreation,
+    schedule: plan.schedule,
     signal,
   });
   const result = await runSearchInDir({

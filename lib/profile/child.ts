@@ -1,13 +1,24 @@
 /**
  * The measuring child process: `deno run -A lib/profile/child.ts`. It imports ONNX Runtime,
- * says `ready` on stdout, reads ONE job (a JSON line) from stdin, measures it, prints the
- * result and exits. Every message is one JSON line on stdout (`event`: `ready`, `phase`,
- * `result`); stderr is free text (ONNX Runtime's own logging). A `held` job says phase
- * `loaded` once its session exists and reads one line (`go`) before the warm-up; a `gated` job
- * says phase `wait` after its warm-up and reads one more line (`go`) before the timed runs. The
- * result is sent as soon as the timed runs are done, before the session is released, so the
- * parent need not wait for the release or the exit. An idle child whose stdin closes before a
- * job exits quietly, and every child exits within about half a second of its parent's death.
+ * measures ONE job and exits.
+ *
+ * The protocol, the one place it is written down (child_handle.ts is the other end):
+ *
+ * 1. The child prints `{"event":"ready",…}` once the runtime is imported, then reads one job (a
+ *    JSON line, {@linkcode ChildJob}) from stdin. An idle child whose stdin closes before a job
+ *    exits quietly (an unused spare).
+ * 2. It reports each phase (`{"event":"phase","phase":…}`): `session`, `warmup`, `timing`.
+ * 3. A `held` job says phase `loaded` once its session exists and reads one line (`go`) before
+ *    the warm-up: the parent can send a job early, while another child is still measuring,
+ *    without this one running the model before its turn.
+ * 4. A `gated` job says phase `wait` after its warm-up and reads one more line (`go`, or the end
+ *    of stdin) before the timed runs: the parent finishes its background work first, so that it
+ *    never overlaps the timed runs.
+ * 5. It prints `{"event":"result",…}` as soon as the timed runs are done, before the session is
+ *    released, so the parent need not wait for the release or the exit.
+ *
+ * Every message is one JSON line on stdout; stderr is free text (ONNX Runtime's own logging).
+ * Every child exits within about half a second of its parent's death.
  *
  * Each child measures exactly one model, so its peak resident set is that model's own: the
  * high-water mark is reset after the import and the job are read (see memory.ts), the model
@@ -25,6 +36,7 @@ import { createRng, type Rng } from "../util/rng.ts";
 import { type GenerationRepeat, type GenerationResult, summarizeGeneration } from "./generation.ts";
 import { type LatencySummary, type StopReason, summarizeLatency, timeRuns } from "./latency.ts";
 import { startPeakMemory } from "./memory.ts";
+import { childSessionOptions } from "./session_options.ts";
 import type { ProfileSettings } from "./settings.ts";
 
 /** One measurement job, sent by the parent as one JSON line on stdin. */
@@ -41,16 +53,9 @@ export interface ChildJob {
   dModel: number;
   /** Which of the candidate's forward processes this is (0-based; see `processRepeats`). */
   repeat?: number;
-  /**
-   * After the warm-up, say `wait` and read a `go` line from stdin before the timed runs, so
-   * that the parent can finish its parallel work first (it never overlaps the timed runs).
-   */
+  /** After the warm-up, say `wait` and wait for `go` before the timed runs (module doc, 4). */
   gated?: boolean;
-  /**
-   * After creating the session, say `loaded` and read a line from stdin before the warm-up, so
-   * that a child given its job early (while another child is still measuring) creates its
-   * session but never runs the model before the parent says so.
-   */
+  /** After the session creation, say `loaded` and wait for `go` before the warm-up (3). */
   held?: boolean;
 }
 
@@ -104,17 +109,6 @@ export type ChildMessage =
   | { event: "result"; ok: true; measurement: ForwardMeasurement | GenerationMeasurement }
   | { event: "result"; ok: false; reason: string };
 
-function sessionOptions(settings: ProfileSettings): ort.InferenceSession.SessionOptions {
-  return {
-    executionProviders: [settings.provider],
-    intraOpNumThreads: settings.threads,
-    interOpNumThreads: 1,
-    executionMode: "sequential",
-    graphOptimizationLevel: "all",
-    logSeverityLevel: 3,
-  };
-}
-
 function randomTokens(rng: Rng, count: number, vocabSize: number): BigInt64Array {
   const ids = new BigInt64Array(count);
   for (let i = 0; i < count; i++) ids[i] = BigInt(rng.int(0, vocabSize - 1));
@@ -135,7 +129,10 @@ async function openSession(
   const meter = startPeakMemory();
   onPhase("session");
   const t0 = performance.now();
-  const session = await ort.InferenceSession.create(job.modelPath, sessionOptions(job.settings));
+  const session = await ort.InferenceSession.create(
+    job.modelPath,
+    childSessionOptions(job.settings),
+  );
   const sessionMs = performance.now() - t0;
   if (hooks.beforeWarmup) {
     onPhase("loaded");
@@ -162,13 +159,23 @@ async function deliver<M extends ForwardMeasurement | GenerationMeasurement>(
  *
  * @example
  * ```ts
+ * import { join } from "node:path";
+ * import { validateArch } from "../arch/mod.ts";
+ * import { emitGpt2, writeOnnx } from "../onnx/mod.ts";
  * import { measureForward } from "./child.ts";
  * import { validateProfileSettings } from "./settings.ts";
- * const m = await measureForward({
- *   kind: "forward", modelPath: "data/tmp/tiny.onnx", settings: validateProfileSettings({}),
- *   vocabSize: 1000, nHead: [2], dModel: 64,
+ * const arch = validateArch({
+ *   backbone: "gpt2", nLayer: 1, dModel: 32, nHead: 2, dInner: 64, vocabSize: 100, nPositions: 16,
  * });
- * m.latencyMs.p50;
+ * const dir = await Deno.makeTempDir();
+ * const model = emitGpt2(arch, { dialect: "fast", lastTokenOnly: true });
+ * const { onnxPath } = await writeOnnx(model, join(dir, "forward.onnx"));
+ * const m = await measureForward({
+ *   kind: "forward", modelPath: onnxPath, settings: validateProfileSettings({ seqLen: 8 }),
+ *   vocabSize: arch.vocabSize, nHead: arch.nHead, dModel: arch.dModel,
+ * });
+ * console.log(m.latencyMs.p50);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function measureForward(
@@ -218,13 +225,26 @@ export async function measureForward(
  *
  * @example
  * ```ts
+ * import { join } from "node:path";
+ * import { validateArch } from "../arch/mod.ts";
+ * import { emitGpt2, writeOnnx } from "../onnx/mod.ts";
  * import { measureGeneration } from "./child.ts";
  * import { validateProfileSettings } from "./settings.ts";
- * const m = await measureGeneration({
- *   kind: "generation", modelPath: "data/tmp/tiny-kv.onnx",
- *   settings: validateProfileSettings({ generation: true }), vocabSize: 1000, nHead: [2], dModel: 64,
+ * const arch = validateArch({
+ *   backbone: "gpt2", nLayer: 1, dModel: 32, nHead: 2, dInner: 64, vocabSize: 100, nPositions: 32,
  * });
- * m.generation.latencyPerTokenMs.p95;
+ * const dir = await Deno.makeTempDir();
+ * const model = emitGpt2(arch, { dialect: "fast", lastTokenOnly: true, kvCache: true });
+ * const { onnxPath } = await writeOnnx(model, join(dir, "generation.onnx"));
+ * const settings = validateProfileSettings({
+ *   generation: { promptLen: 4, newTokens: 3, repeats: 2 },
+ * });
+ * const m = await measureGeneration({
+ *   kind: "generation", modelPath: onnxPath, settings,
+ *   vocabSize: arch.vocabSize, nHead: arch.nHead, dModel: arch.dModel,
+ * });
+ * console.log(m.generation.latencyPerTokenMs.p95);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function measureGeneration(

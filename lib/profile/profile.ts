@@ -1,38 +1,16 @@
 /**
- * The parent side of profiling: emit the model file(s) here, measure each in a fresh child
- * process (child.ts), enforce the timeout, turn every failure into an `ok: false` result, and
- * keep the result cache.
+ * The parent side of profiling: {@linkcode profileArch} measures one architecture,
+ * {@linkcode profileMany} several in turn. Every candidate goes through the same stages: plan
+ * (validate, compute its keys, look it up in the cache), emit (write its model files here, so
+ * that the weights never count in the child's peak memory), take a child (child_pool.ts), the
+ * child's session creation and warm-up, the gate (the parent's background work must be done),
+ * the timed runs, and the result (cached; anything that goes wrong while measuring is an
+ * `ok: false` result with its reason).
  *
- * Why a child per model: a crash or an out-of-memory kill takes down only the child, and its
- * peak resident set is that model's alone. Why emit in the parent: the weights are generated
- * and written here, so they never count in the child's peak; the child only loads the file.
- *
- * Hiding the overhead in {@linkcode profileMany} without disturbing the timing: while the
- * child of candidate i creates its session and warms up (untimed), the parent emits the model
- * of candidate i+1 (`prefetch`) and spawns the child that will measure it (`prespawn`; Deno's
- * start-up and the runtime import). The child of candidate i then waits (phase `wait`) until
- * both are done, and until earlier children have exited and old model files are removed,
- * before its timed runs start, so no work of ours runs in parallel with a timed run. As soon
- * as its result arrives (it is sent before the session is released), the job of candidate i+1
- * goes to the waiting child (`preload`): its session creation then overlaps the exit of child
- * i, the removal of its files and the caller's bookkeeping (a search's checkpoint writes). The
- * per-candidate overhead left is about max(session + warm-up of i+1, emission of i+2).
- *
- * What is left is mostly the session creation (ONNX Runtime pre-packing the layer weights;
- * ≈ 0.5–0.6 s for GPT-2 small) and the warm-up run: together ≈ 25 % of the timed runs for the
- * median lts-gpt2 candidate on a 2-vCPU Xeon, which is the floor while timed runs have the
- * machine to themselves (bench/profile_bench.ts, bench/search_bench.ts). The emitter already
- * keeps tied weights out of pre-packing (they are held once; see lib/onnx/graph.ts).
- * Measured there and NOT adopted: turning off pre-packing (session 3–20× faster, but prompt
- * runs 18–40 % slower and a lower peak memory: it would change what is measured); other session
- * options (arena, memory patterns, optimisation level; within noise); glibc huge pages for the
- * child (`GLIBC_TUNABLES=glibc.malloc.hugetlb=1`: session 10–30 % faster, but it changes the
- * memory behaviour being measured). `overlapSessionCreation` creates the next session beside
- * the timed runs (the next emission waits for their end: an emission beside them moved their
- * p50 by +8 to +14 % in A/B runs), but it is off by default because a concurrent session
- * creation moved the timed p50 by −4 % to +4 % in most A/B runs, by +13 % in one (a
- * pure-arithmetic control: ≈ +1 %, so the interference is the memory system, not the core
- * count) and by 1.9× on a loaded machine.
+ * Each model is measured in a fresh child process (child.ts): a crash or an out-of-memory kill
+ * takes down only that child, and its peak resident set is that model's alone. The `schedule`
+ * option decides how much of the next candidate's work is done while this one is measured;
+ * bench/RESULTS.md ("Profiler schedule") has the measurements behind the default.
  *
  * @module
  */
@@ -44,14 +22,9 @@ import { checkEmittable, emitGpt2, writeOnnx } from "../onnx/mod.ts";
 import { InputError } from "../util/errors.ts";
 import { makeOwnedTempDir } from "../util/fs.ts";
 import { ProfileCache, profileCacheKey } from "./cache.ts";
-import type {
-  ChildJob,
-  ChildMessage,
-  ChildPhase,
-  ChildWirePhase,
-  ForwardMeasurement,
-  GenerationMeasurement,
-} from "./child.ts";
+import type { ChildJob, ChildPhase, ForwardMeasurement, GenerationMeasurement } from "./child.ts";
+import type { ChildOutcome, Spawner } from "./child_handle.ts";
+import { ChildPool } from "./child_pool.ts";
 import {
   detectDevice,
   type DeviceFingerprint,
@@ -66,8 +39,7 @@ import {
   validateProfileSettings,
 } from "./settings.ts";
 
-/** Starts one measuring child with piped stdin, stdout and stderr. */
-export type Spawner = () => Deno.ChildProcess;
+export type { Spawner };
 
 const CHILD_PATH = fileURLToPath(new URL("./child.ts", import.meta.url));
 const CONFIG_PATH = fileURLToPath(new URL("../../deno.json", import.meta.url));
@@ -83,6 +55,8 @@ const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
  * const child = defaultSpawner(); // prints {"event":"ready",…} once the runtime is imported
  * await child.stdin.close(); // an idle child exits when its stdin closes
  * await child.status;
+ * await child.stdout.cancel();
+ * await child.stderr.cancel();
  * ```
  */
 export const defaultSpawner: Spawner = () =>
@@ -114,367 +88,37 @@ export interface ProfileOptions {
   onEvent?: (event: ProfileEvent) => void;
 }
 
+/**
+ * How much of the next candidate's work {@linkcode profileMany} does while one candidate is
+ * measured. Whichever it is, nothing of ours runs beside a timed run, except the next session
+ * creation with `"overlapped"`:
+ *
+ * - `"pipelined"` (the default): while this child creates its session and warms up, the parent
+ *   emits the next model and spawns the next child; the next job goes to that child as soon as
+ *   this child's result is in, so that its session creation overlaps this child's exit, the
+ *   removal of its files and the caller's bookkeeping.
+ * - `"overlapped"`: as `"pipelined"`, but the next job goes to its child when this child's timed
+ *   runs START (the child creates its session, then waits before its warm-up); the emission and
+ *   spawn after it still wait for their end. It hides more of the overhead, but a session
+ *   creation beside the timed runs can move them: measure with `bench/profile_bench.ts` before
+ *   using it on a machine.
+ * - `"serial"`: nothing ahead; each candidate is emitted, gets a new child and is measured in
+ *   turn ({@linkcode profileArch}, and tests that count children).
+ */
+export type ProfileSchedule = "pipelined" | "overlapped" | "serial";
+
+const SCHEDULES: readonly ProfileSchedule[] = ["pipelined", "overlapped", "serial"];
+
 /** Options of {@linkcode profileMany}. */
 export interface ProfileManyOptions extends ProfileOptions {
   /** Called after each result, with its index and the count. */
   onProgress?: (result: ProfileResult, done: number, total: number) => void;
-  /** Emit the next model while this one loads and warms up (default true). */
-  prefetch?: boolean;
-  /** Spawn the next child while this one loads and warms up (default true). */
-  prespawn?: boolean;
-  /**
-   * Send the next job to its pre-spawned child as soon as this child's timed runs end, so that
-   * its session creation and warm-up overlap this child's exit, the file removal and the
-   * caller's bookkeeping (default true; needs `prefetch` and `prespawn`).
-   */
-  preload?: boolean;
-  /**
-   * Send the next job when this child's timed runs START instead (the child is held after its
-   * session creation until its turn): the next session creation then runs on another core
-   * during the timed runs; the emission and spawn after it still wait for their end. Default
-   * false: on a 2-vCPU Xeon it only took the overhead from ≈ 27 % to 17–25 % of the timed runs
-   * (the gap before each timed run still holds the warm-up and the next emission), and a
-   * concurrent session creation is not always harmless there (A/B: −4 % to +4 % in most runs,
-   * +13 % in one; 1.9× on a loaded machine). Re-measure with `bench/profile_bench.ts` (A/B
-   * section) before turning it on for your machine.
-   */
-  overlapSessionCreation?: boolean;
+  /** What is done ahead while a candidate is measured (default `"pipelined"`). */
+  schedule?: ProfileSchedule;
 }
 
 // ---------------------------------------------------------------------------------------------
-// One child.
-
-type ChildOutcome =
-  | { ok: true; measurement: ForwardMeasurement | GenerationMeasurement; childReadyMs: number }
-  | { ok: false; reason: string };
-
-/** Hooks of {@linkcode ChildHandle.run}. */
-interface RunHooks {
-  onPhase: (phase: ChildWirePhase) => void;
-  /**
-   * Awaited before the timed runs (the child waits in phase `wait`; not counted towards the
-   * timeout), so that the parent's parallel work never overlaps a timed run.
-   */
-  gate: () => Promise<unknown>;
-  /** Called once the child has been told to start its timed runs. */
-  onTimingStart?: () => void;
-}
-
-/** A spawned child whose stdout messages are read from the start, in the background. */
-class ChildHandle {
-  readonly #process: Deno.ChildProcess;
-  readonly #messages: ChildMessage[] = [];
-  #waiter: (() => void) | undefined;
-  #ended = false;
-  #stderrTail = "";
-  #readyAt: number | undefined;
-  #reading: Promise<void>;
-  #onReady: () => void = () => {};
-  #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
-  #sentAt = 0;
-  #job: ChildJob | undefined;
-  /** Resolves once the child has imported the runtime (or ended). */
-  readonly ready: Promise<void>;
-  /** Resolves once the process has exited and its output is read. */
-  readonly exited: Promise<void>;
-
-  constructor(process: Deno.ChildProcess) {
-    this.#process = process;
-    this.ready = new Promise((resolve) => (this.#onReady = resolve));
-    this.#reading = Promise.all([this.#readStdout(), this.#readStderr()]).then(() => {});
-    this.exited = Promise.all([process.status, this.#reading]).then(() => {});
-  }
-
-  /** The job this child was given, if any. */
-  get job(): ChildJob | undefined {
-    return this.#job;
-  }
-
-  async #readStdout(): Promise<void> {
-    let text = "";
-    try {
-      for await (const chunk of this.#process.stdout.pipeThrough(new TextDecoderStream())) {
-        text += chunk;
-        let end;
-        while ((end = text.indexOf("\n")) >= 0) {
-          const line = text.slice(0, end).trim();
-          text = text.slice(end + 1);
-          if (line) this.#push(line);
-        }
-      }
-      if (text.trim()) this.#push(text.trim());
-    } catch {
-      // The pipe broke: treated as the end.
-    }
-    this.#ended = true;
-    this.#onReady();
-    this.#wake();
-  }
-
-  async #readStderr(): Promise<void> {
-    try {
-      for await (const chunk of this.#process.stderr.pipeThrough(new TextDecoderStream())) {
-        this.#stderrTail = (this.#stderrTail + chunk).slice(-4000);
-      }
-    } catch {
-      // Ignore.
-    }
-  }
-
-  #push(line: string): void {
-    let message: ChildMessage;
-    try {
-      message = JSON.parse(line);
-    } catch {
-      this.#stderrTail = (this.#stderrTail + line + "\n").slice(-4000);
-      return;
-    }
-    if (message.event === "ready") {
-      this.#readyAt = performance.now();
-      this.#onReady();
-    }
-    this.#messages.push(message);
-    this.#wake();
-  }
-
-  #wake(): void {
-    const w = this.#waiter;
-    this.#waiter = undefined;
-    w?.();
-  }
-
-  async #next(): Promise<ChildMessage | undefined> {
-    while (this.#messages.length === 0 && !this.#ended) {
-      await new Promise<void>((resolve) => (this.#waiter = resolve));
-    }
-    return this.#messages.shift();
-  }
-
-  kill(): void {
-    try {
-      this.#process.kill("SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }
-
-  /** Closes stdin of an unused child, so that it exits, and waits for it. */
-  async dismiss(): Promise<void> {
-    try {
-      await this.#process.stdin.close();
-    } catch {
-      this.kill();
-    }
-    await this.exited;
-  }
-
-  #lastStderrLine(): string {
-    const lines = this.#stderrTail.trim().split("\n").filter((l) => l.trim() !== "");
-    return lines.length ? lines[lines.length - 1].trim().slice(0, 300) : "";
-  }
-
-  async #write(line: string): Promise<void> {
-    try {
-      this.#writer ??= this.#process.stdin.getWriter();
-      await this.#writer.write(new TextEncoder().encode(line + "\n"));
-    } catch {
-      // The child is gone already: its status tells why, in run().
-    }
-  }
-
-  async #closeStdin(): Promise<void> {
-    try {
-      this.#writer ??= this.#process.stdin.getWriter();
-      await this.#writer.close();
-    } catch {
-      // The child is gone already.
-    }
-  }
-
-  /**
-   * Sends the job (gated: the child waits before its timed runs until {@linkcode run} lets it
-   * go). A `held` job also waits after its session creation until {@linkcode run} starts.
-   */
-  async start(job: ChildJob): Promise<void> {
-    this.#job = job;
-    this.#sentAt = performance.now();
-    await this.#write(JSON.stringify({ ...job, gated: true }));
-  }
-
-  /**
-   * Runs the job (sending it first unless {@linkcode start} did) and waits for the result, the
-   * timeout or the abort. The timeout counts from here, without the time spent at the gate.
-   * Returns as soon as the result arrives: the child releases its session and exits on its own
-   * (see {@linkcode exited}).
-   */
-  async run(
-    job: ChildJob,
-    timeoutMs: number,
-    signal: AbortSignal | undefined,
-    hooks: RunHooks,
-  ): Promise<ChildOutcome> {
-    let phase = "start-up";
-    let stop: "timeout" | "abort" | undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let remainingMs = timeoutMs;
-    let armedAt = 0;
-    const arm = () => {
-      armedAt = performance.now();
-      timer = setTimeout(() => {
-        stop = "timeout";
-        this.kill();
-      }, Math.max(0, remainingMs));
-    };
-    const disarm = () => {
-      clearTimeout(timer);
-      remainingMs -= performance.now() - armedAt;
-    };
-    const onAbort = () => {
-      stop = "abort";
-      this.kill();
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-    if (signal?.aborted) onAbort(); // aborted while the model was written: never start it
-    arm();
-    try {
-      if (this.#job === undefined) await this.start(job);
-      else if (this.#job.held) await this.#write("go");
-      while (true) {
-        const message = await this.#next();
-        if (message === undefined) break;
-        if (message.event === "phase") {
-          phase = message.phase;
-          hooks.onPhase(message.phase);
-          if (message.phase === "wait") {
-            disarm();
-            await hooks.gate();
-            if (stop) break;
-            arm();
-            await this.#write("go");
-            await this.#closeStdin();
-            hooks.onTimingStart?.();
-          }
-        } else if (message.event === "result") {
-          if (!message.ok) {
-            await this.exited;
-            return { ok: false, reason: message.reason };
-          }
-          const readyAt = this.#readyAt ?? this.#sentAt;
-          return {
-            ok: true,
-            measurement: message.measurement,
-            childReadyMs: Math.max(0, readyAt - this.#sentAt),
-          };
-        }
-      }
-      const status = await this.#process.status;
-      await this.#reading;
-      if (stop === "abort") throw signal?.reason ?? new DOMException("aborted", "AbortError");
-      if (stop === "timeout") {
-        return {
-          ok: false,
-          reason: `timed out after ${Math.round(timeoutMs)} ms (during ${phase}); child killed`,
-        };
-      }
-      const how = status.signal
-        ? `killed by ${status.signal}${status.signal === "SIGKILL" ? " (out of memory?)" : ""}`
-        : `exited with code ${status.code}`;
-      const detail = this.#lastStderrLine();
-      return {
-        ok: false,
-        reason: `child ${how} during ${phase}${detail ? `: ${detail}` : ""}`,
-      };
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      await this.#closeStdin();
-    }
-  }
-}
-
-/**
- * Hands out children: at most one spare spawned ahead (runtime imported, no job yet) and at most
- * one preloaded child (job sent early). Keeps track of children that are still exiting and of
- * other background work (file removal), so that the next timed runs can wait for them.
- */
-class ChildPool {
-  #spawner: Spawner;
-  #prespawn: boolean;
-  #spare: ChildHandle | undefined;
-  #loaded: ChildHandle | undefined;
-  #background = new Set<Promise<unknown>>();
-
-  constructor(spawner: Spawner, prespawn: boolean) {
-    this.#spawner = spawner;
-    this.#prespawn = prespawn;
-  }
-
-  #spawn(): ChildHandle {
-    const child = this.#spare ?? new ChildHandle(this.#spawner());
-    this.#spare = undefined;
-    return child;
-  }
-
-  /** The child for `job`: the preloaded one if it holds this job, else the spare or a new one. */
-  take(job: ChildJob): ChildHandle {
-    const loaded = this.#loaded;
-    this.#loaded = undefined;
-    if (loaded?.job && sameJob(loaded.job, job)) return loaded;
-    if (loaded) this.#discard(loaded);
-    return this.#spawn();
-  }
-
-  /** Sends `job` to the spare (spawning one if needed) ahead of its turn. */
-  preload(job: ChildJob): void {
-    if (this.#loaded) this.#discard(this.#loaded);
-    const child = this.#spawn();
-    this.#loaded = child;
-    this.track(child.start(job));
-  }
-
-  /** Spawns a spare now (call once the current child got its job). */
-  prepareNext(): void {
-    if (this.#prespawn && !this.#spare) this.#spare = new ChildHandle(this.#spawner());
-  }
-
-  /** Resolves once the spare (if any) has imported the runtime. */
-  spareReady(): Promise<void> {
-    return this.#spare?.ready ?? Promise.resolve();
-  }
-
-  /** Hands back a child whose result arrived; it exits in the background. */
-  retire(child: ChildHandle): void {
-    this.track(child.exited);
-  }
-
-  /** Background work that the next timed runs wait for. */
-  track(work: Promise<unknown>): void {
-    const p = work.catch(() => {}).finally(() => this.#background.delete(p));
-    this.#background.add(p);
-  }
-
-  /** Resolves once every tracked background job has finished. */
-  async settled(): Promise<void> {
-    while (this.#background.size > 0) await Promise.all([...this.#background]);
-  }
-
-  #discard(child: ChildHandle): void {
-    child.kill();
-    this.retire(child);
-  }
-
-  async close(): Promise<void> {
-    const spare = this.#spare;
-    this.#spare = undefined;
-    if (this.#loaded) this.#discard(this.#loaded);
-    this.#loaded = undefined;
-    await spare?.dismiss();
-    await this.settled();
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Preparing one candidate.
+// Stage 1: plan a candidate (validated, with its keys).
 
 /** A validated candidate, with its keys. */
 interface Plan {
@@ -485,15 +129,6 @@ interface Plan {
   fingerprint: DeviceFingerprint;
   fingerprintHash: string;
   cacheKey: string;
-}
-
-/** Model files written for one candidate. */
-interface Emitted {
-  dir: string;
-  forwardPath: string;
-  generationPath?: string;
-  modelBytes: number;
-  emitMs: number;
 }
 
 async function planFor(arch: Arch, settings: ProfileSettings): Promise<Plan> {
@@ -518,6 +153,34 @@ async function planFor(arch: Arch, settings: ProfileSettings): Promise<Plan> {
     fingerprintHash: fpHash,
     cacheKey: profileCacheKey(archHash, recorded, fpHash),
   };
+}
+
+/** Plans every candidate; bad input names the candidate (when there are several). */
+async function planAll(archs: readonly Arch[], settings: ProfileSettings): Promise<Plan[]> {
+  const plans: Plan[] = [];
+  for (let i = 0; i < archs.length; i++) {
+    try {
+      plans.push(await planFor(archs[i], settings));
+    } catch (e) {
+      if (e instanceof InputError && archs.length > 1) {
+        throw new InputError(`architecture ${i + 1}: ${e.message}`);
+      }
+      throw e;
+    }
+  }
+  return plans;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stage 2: emit its model files.
+
+/** Model files written for one candidate. */
+interface Emitted {
+  dir: string;
+  forwardPath: string;
+  generationPath?: string;
+  modelBytes: number;
+  emitMs: number;
 }
 
 async function emitFor(plan: Plan, tmpRoot: string | undefined): Promise<Emitted> {
@@ -552,6 +215,31 @@ async function emitFor(plan: Plan, tmpRoot: string | undefined): Promise<Emitted
   }
 }
 
+/** The first line of an error's message (at most 500 characters). */
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split("\n")[0].slice(0, 500);
+}
+
+/** An emission that failed, with the first line of its error. */
+interface EmitError {
+  error: string;
+}
+
+async function emitSafely(plan: Plan, tmpRoot: string | undefined): Promise<Emitted | EmitError> {
+  try {
+    return await emitFor(plan, tmpRoot);
+  } catch (e) {
+    return { error: firstLine(e) };
+  }
+}
+
+async function removeModelFiles(emitted: Emitted | EmitError): Promise<void> {
+  if (!("error" in emitted)) await Deno.remove(emitted.dir, { recursive: true }).catch(() => {});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stages 3 to 7: take a child, session and warm-up, gate, timed runs, result.
+
 function failure(plan: Plan, reason: string): ProfileFailure {
   return {
     ok: false,
@@ -562,30 +250,6 @@ function failure(plan: Plan, reason: string): ProfileFailure {
     cached: false,
     measuredAt: new Date().toISOString(),
   };
-}
-
-function firstLine(e: unknown): string {
-  return String((e as Error)?.message ?? e).split("\n")[0].slice(0, 500);
-}
-
-/** How one candidate's jobs are run, and what to do around them. */
-interface MeasureContext {
-  /** Awaited before each timed run (the next candidate's model, the spare child, cleanup). */
-  gate: () => Promise<unknown>;
-  /** Whether more jobs follow this candidate's (spawn a spare while it measures). */
-  moreAfter: boolean;
-  /**
-   * Hands the job after `job` to a child ahead of its turn; called when `job`'s timed runs end
-   * (or start, with `overlapSessionCreation`).
-   */
-  handoff?: (job: ChildJob) => void;
-  /** Call `handoff` when the timed runs start instead of when they end. */
-  overlap: boolean;
-}
-
-/** Whether two jobs are the same step of the same candidate. */
-function sameJob(a: ChildJob, b: ChildJob): boolean {
-  return a.modelPath === b.modelPath && a.kind === b.kind && (a.repeat ?? 0) === (b.repeat ?? 0);
 }
 
 /** A candidate's jobs: `processRepeats` forward jobs, then the generation job if asked for. */
@@ -616,58 +280,101 @@ function medianProcess(forward: ForwardMeasurement[]): ForwardMeasurement {
   return byP50[(byP50.length - 1) >> 1];
 }
 
-/** Measures a prepared candidate with children from the pool. */
-async function measure(
-  plan: Plan,
-  emitted: Emitted | { error: string },
-  pool: ChildPool,
-  options: ProfileOptions,
-  startedAt: number,
-  context: MeasureContext,
-): Promise<ProfileResult> {
-  if ("error" in emitted) return failure(plan, `emit: ${emitted.error}`);
-  const onPhase = (phase: ChildWirePhase) => {
-    if (phase !== "loaded") options.onEvent?.({ kind: "phase", archHash: plan.archHash, phase });
-  };
+/** Everything {@linkcode measureCandidate} needs to measure one emitted candidate. */
+interface CandidateStage {
+  plan: Plan;
+  emitted: Emitted;
+  pool: ChildPool;
+  signal?: AbortSignal;
+  onEvent?: (event: ProfileEvent) => void;
+  /** When the candidate's measurement began (its `timings.totalMs` counts from here). */
+  startedAt: number;
+  /** Awaited at each gate, besides the pool's spare and background work (the next emission). */
+  gate: () => Promise<unknown>;
+  /** Whether another candidate is measured after this one (spawn a spare during this one). */
+  moreAfter: boolean;
+  /**
+   * Sends the job that follows job `k` of this candidate to a child ahead of its turn (see
+   * {@linkcode ProfileSchedule}); absent with `"serial"`.
+   */
+  sendAhead?: (k: number) => Promise<void>;
+  /** When `sendAhead` is called: once job `k`'s timed runs start, or once its result is in. */
+  sendAheadAt: "timing-start" | "result";
+}
+
+/**
+ * Measures an emitted candidate: each of its jobs in a child of the pool, in order, then one
+ * result from their measurements (the first failing job fails the candidate).
+ */
+async function measureCandidate(stage: CandidateStage): Promise<ProfileResult> {
+  const { plan, emitted } = stage;
   const jobs = jobsFor(plan, emitted);
-  const outcomes: ChildOutcome[] = [];
+  const measured: (ForwardMeasurement | GenerationMeasurement)[] = [];
+  let childReadyMs = 0;
   for (let k = 0; k < jobs.length; k++) {
-    const child = pool.take(jobs[k]);
-    const handoff = () => context.handoff?.(jobs[k]);
-    const outcome = child.run(jobs[k], plan.settings.timeoutMs, options.signal, {
-      onPhase,
-      gate: async () => {
-        // Before the timed runs: the next model's file and the spare child must be ready, and
-        // earlier children must have exited.
-        await context.gate();
-        await pool.spareReady();
-        await pool.settled();
-      },
-      onTimingStart: context.overlap ? handoff : undefined,
-    });
-    if (k + 1 < jobs.length || context.moreAfter) pool.prepareNext();
-    const o = await outcome;
-    pool.retire(child);
-    if (!o.ok) {
-      const repeats = plan.settings.processRepeats;
-      const which = jobs[k].kind === "generation"
-        ? "generation: "
-        : repeats > 1
-        ? `process ${k + 1}/${repeats}: `
-        : "";
-      return failure(plan, which + o.reason);
-    }
-    if (!context.overlap) handoff();
-    outcomes.push(o);
+    const outcome = await runJob(stage, jobs, k);
+    if (!outcome.ok) return failure(plan, jobLabel(plan, jobs[k], k) + outcome.reason);
+    measured.push(outcome.measurement);
+    childReadyMs += outcome.childReadyMs;
   }
-  const measured = outcomes.flatMap((o) => (o.ok ? [o.measurement] : []));
+  return successOf(stage, measured, childReadyMs);
+}
+
+/** Runs job `k` in a child of the pool, from taking the child to the job's outcome. */
+async function runJob(
+  stage: CandidateStage,
+  jobs: readonly ChildJob[],
+  k: number,
+): Promise<ChildOutcome> {
+  const { plan, pool } = stage;
+  const sendAhead = () => {
+    if (stage.sendAhead) pool.trackSendAhead(stage.sendAhead(k));
+  };
+  // Take a child: the one given this job ahead, the spare, or a new one.
+  const child = pool.take(jobs[k]);
+  // The child creates its session and warms up, waits at the gate, runs the timed runs and
+  // sends its result (child.ts).
+  const outcome = child.run(jobs[k], plan.settings.timeoutMs, stage.signal, {
+    onPhase: (phase) => {
+      if (phase !== "loaded") stage.onEvent?.({ kind: "phase", archHash: plan.archHash, phase });
+    },
+    gate: async () => {
+      // Before the timed runs: the next model's files and the spare child must be ready, and
+      // earlier children must have exited.
+      await stage.gate();
+      await pool.spareReady();
+      await pool.settled();
+    },
+    onTimingStart: stage.sendAheadAt === "timing-start" ? sendAhead : undefined,
+  });
+  // The job is sent: spawn the child of the next job while this one starts.
+  if (k + 1 < jobs.length || stage.moreAfter) pool.prepareNext();
+  const o = await outcome;
+  pool.retire(child);
+  if (o.ok && stage.sendAheadAt === "result") sendAhead();
+  return o;
+}
+
+/** Which of a candidate's jobs failed, as the start of its failure's reason. */
+function jobLabel(plan: Plan, job: ChildJob, k: number): string {
+  const repeats = plan.settings.processRepeats;
+  if (job.kind === "generation") return "generation: ";
+  return repeats > 1 ? `process ${k + 1}/${repeats}: ` : "";
+}
+
+/** The result of a candidate whose jobs all succeeded. */
+function successOf(
+  stage: CandidateStage,
+  measured: readonly (ForwardMeasurement | GenerationMeasurement)[],
+  childReadyMs: number,
+): ProfileSuccess {
+  const { plan, emitted } = stage;
   const forward = measured.filter((m): m is ForwardMeasurement => m.kind === "forward");
   const g = measured.find((m): m is GenerationMeasurement => m.kind === "generation");
   if (forward.length === 0) throw new Error("profile: no forward measurement");
   const f = medianProcess(forward);
   const sum = (key: "sessionMs" | "warmupMs" | "timedMs") =>
     forward.reduce((s, m) => s + m[key], 0) + (g?.[key] ?? 0);
-  const childReadyMs = outcomes.reduce((s, o) => s + (o.ok ? o.childReadyMs : 0), 0);
   const result: ProfileSuccess = {
     ok: true,
     archHash: plan.archHash,
@@ -686,7 +393,7 @@ async function measure(
       sessionMs: sum("sessionMs"),
       warmupMs: sum("warmupMs"),
       timedMs: sum("timedMs"),
-      totalMs: performance.now() - startedAt,
+      totalMs: performance.now() - stage.startedAt,
     },
     cached: false,
     measuredAt: new Date().toISOString(),
@@ -701,28 +408,150 @@ async function measure(
   return result;
 }
 
-async function emitSafely(
-  plan: Plan,
-  tmpRoot: string | undefined,
-): Promise<Emitted | { error: string }> {
-  try {
-    return await emitFor(plan, tmpRoot);
-  } catch (e) {
-    return { error: firstLine(e) };
-  }
-}
+// ---------------------------------------------------------------------------------------------
+// The candidates of one profileMany run, and what is done ahead.
 
-async function cleanup(emitted: Emitted | { error: string }): Promise<void> {
-  if (!("error" in emitted)) await Deno.remove(emitted.dir, { recursive: true }).catch(() => {});
+/** What {@linkcode profileMany}'s candidates share: the child pool and the emissions ahead. */
+class Pipeline {
+  readonly #plans: readonly Plan[];
+  readonly #cache: ProfileCache | undefined;
+  readonly #options: ProfileManyOptions;
+  /** Emit, spawn and send jobs ahead (not `"serial"`). */
+  readonly #ahead: boolean;
+  /** Send the next job when the timed runs start, held (`"overlapped"`). */
+  readonly #overlap: boolean;
+  readonly #pool: ChildPool;
+  readonly #emissions = new Map<number, Promise<Emitted | EmitError>>();
+
+  constructor(
+    plans: readonly Plan[],
+    cache: ProfileCache | undefined,
+    options: ProfileManyOptions,
+    schedule: ProfileSchedule,
+  ) {
+    this.#plans = plans;
+    this.#cache = cache;
+    this.#options = options;
+    this.#ahead = schedule !== "serial";
+    this.#overlap = schedule === "overlapped";
+    this.#pool = new ChildPool(options.spawner ?? defaultSpawner, this.#ahead);
+  }
+
+  /** Candidate `j`'s model files: the emission started ahead, or one started now. */
+  #emission(j: number): Promise<Emitted | EmitError> {
+    let p = this.#emissions.get(j);
+    if (!p) this.#emissions.set(j, p = emitSafely(this.#plans[j], this.#options.tmpDir));
+    return p;
+  }
+
+  /** The first candidate from `from` on that is not cached, if any. */
+  async #nextUncached(from: number): Promise<number | undefined> {
+    for (let j = from; j < this.#plans.length; j++) {
+      if (!this.#cache || !(await this.#cache.get(this.#plans[j].cacheKey))) return j;
+    }
+    return undefined;
+  }
+
+  /** Candidate `i`'s result: the cached one, or a fresh measurement. */
+  async profile(i: number): Promise<ProfileResult> {
+    const plan = this.#plans[i];
+    const startedAt = performance.now();
+    const hit = await this.#cache?.get(plan.cacheKey);
+    if (!hit) return await this.#measure(i, startedAt);
+    this.#options.onEvent?.({ kind: "cached", archHash: plan.archHash });
+    this.#options.onProgress?.(hit, i + 1, this.#plans.length);
+    return hit;
+  }
+
+  /** Measures candidate `i` (not cached), whose measurement began at `startedAt`. */
+  async #measure(i: number, startedAt: number): Promise<ProfileResult> {
+    const plan = this.#plans[i];
+    this.#options.onEvent?.({ kind: "emit", archHash: plan.archHash });
+    const waitFrom = performance.now();
+    const emitted = await this.#emission(i);
+    // Overhead is the part of the emission this candidate waited for (all of it, unless it was
+    // emitted ahead while the previous candidate was measured).
+    if (!("error" in emitted)) emitted.emitMs = performance.now() - waitFrom;
+    // The previous candidate may be sending this one's first job ahead: take the child after.
+    await this.#pool.sentAhead();
+    const next = await this.#nextUncached(i + 1);
+    const nextEmission = this.#ahead && next !== undefined ? this.#emission(next) : undefined;
+    let endRecording = () => {};
+    const recorded = new Promise<void>((resolve) => (endRecording = resolve));
+    try {
+      const result = "error" in emitted
+        ? failure(plan, `emit: ${emitted.error}`)
+        : await measureCandidate({
+          plan,
+          emitted,
+          pool: this.#pool,
+          signal: this.#options.signal,
+          onEvent: this.#options.onEvent,
+          startedAt,
+          gate: () => nextEmission ?? Promise.resolve(),
+          moreAfter: next !== undefined,
+          sendAhead: this.#ahead
+            ? (k) => this.#sendAhead({ i, emitted, k, next, recorded })
+            : undefined,
+          sendAheadAt: this.#overlap ? "timing-start" : "result",
+        });
+      // The result: cached when it is a success, then reported.
+      if (result.ok && this.#cache) await this.#cache.put(result);
+      this.#options.onProgress?.(result, i + 1, this.#plans.length);
+      return result;
+    } finally {
+      endRecording();
+      this.#emissions.delete(i);
+      // Removing the files runs in the background; the next timed runs wait for it.
+      this.#pool.track(removeModelFiles(emitted));
+    }
+  }
+
+  /**
+   * Sends the job after job `k` of candidate `i` to a child ahead of its turn: the candidate's
+   * next job, or else the next candidate's first job. After the latter, once candidate `i` is
+   * `recorded` (its timed runs are over, with either schedule: only the next session creation
+   * may run beside them), the emission of the candidate after next starts and a spare is spawned.
+   */
+  async #sendAhead(at: {
+    i: number;
+    emitted: Emitted;
+    k: number;
+    next: number | undefined;
+    recorded: Promise<void>;
+  }): Promise<void> {
+    const held = this.#overlap;
+    const jobs = jobsFor(this.#plans[at.i], at.emitted);
+    if (at.k + 1 < jobs.length) {
+      this.#pool.preload({ ...jobs[at.k + 1], held });
+      return;
+    }
+    if (at.next === undefined) return;
+    const nextEmitted = await this.#emission(at.next);
+    if ("error" in nextEmitted) return;
+    const nextJobs = jobsFor(this.#plans[at.next], nextEmitted);
+    this.#pool.preload({ ...nextJobs[0], held });
+    const after = await this.#nextUncached(at.next + 1);
+    await at.recorded;
+    if (after !== undefined) this.#emission(after);
+    if (nextJobs.length > 1 || after !== undefined) this.#pool.prepareNext();
+  }
+
+  /** Stops every child and removes every model file emitted ahead. */
+  async close(): Promise<void> {
+    await this.#pool.close();
+    for (const p of this.#emissions.values()) await removeModelFiles(await p);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Public API.
 
 /**
- * Measures one architecture on this device (or returns its cached result). Bad settings or an
- * architecture the emitter cannot build throw {@linkcode InputError}; everything that goes
- * wrong while measuring gives `ok: false` with the reason.
+ * Measures one architecture on this device (or returns its cached result), with the
+ * `"serial"` schedule. Bad settings or an architecture the emitter cannot build throw
+ * {@linkcode InputError}; everything that goes wrong while measuring gives `ok: false` with the
+ * reason.
  *
  * @example
  * ```ts
@@ -738,7 +567,7 @@ export async function profileArch(
   settings: Partial<ProfileSettings> = {},
   options: ProfileOptions = {},
 ): Promise<ProfileResult> {
-  const results = profileMany([arch], settings, { ...options, prefetch: false, prespawn: false });
+  const results = profileMany([arch], settings, { ...options, schedule: "serial" });
   for await (const result of results) return result;
   throw new Error("profileArch: no result");
 }
@@ -752,10 +581,11 @@ export async function profileArch(
  * ```ts
  * import { profileMany } from "./profile.ts";
  * import { validateArch } from "../arch/mod.ts";
- * const archs = [64, 128].map((d) =>
+ * const archs = [32, 64].map((d) =>
  *   validateArch({ backbone: "gpt2", nLayer: 2, dModel: d, nHead: 2, dInner: 4 * d })
  * );
- * for await (const r of profileMany(archs, { seqLen: 64 })) console.log(r.ok && r.latencyMs.p50);
+ * const results = profileMany(archs, { seqLen: 16 }, { cache: false, schedule: "pipelined" });
+ * for await (const r of results) console.log(r.ok && r.latencyMs.p50);
  * ```
  */
 export async function* profileMany(
@@ -763,117 +593,19 @@ export async function* profileMany(
   settings: Partial<ProfileSettings> = {},
   options: ProfileManyOptions = {},
 ): AsyncGenerator<ProfileResult> {
-  const s = validateProfileSettings(settings);
-  const plans: Plan[] = [];
-  for (let i = 0; i < archs.length; i++) {
-    try {
-      plans.push(await planFor(archs[i], s));
-    } catch (e) {
-      if (e instanceof InputError && archs.length > 1) {
-        throw new InputError(`architecture ${i + 1}: ${e.message}`);
-      }
-      throw e;
-    }
+  const schedule = options.schedule ?? "pipelined";
+  if (!SCHEDULES.includes(schedule)) {
+    throw new InputError(`schedule: expected one of ${SCHEDULES.join(", ")}, got ${schedule}`);
   }
+  const plans = await planAll(archs, validateProfileSettings(settings));
   const cache = options.cache === false ? undefined : options.cache ?? new ProfileCache();
-  const prefetch = options.prefetch ?? true;
-  const prespawn = options.prespawn ?? true;
-  const preload = prefetch && prespawn && (options.preload ?? true);
-  const overlap = preload && (options.overlapSessionCreation ?? false);
-  const pool = new ChildPool(options.spawner ?? defaultSpawner, prespawn);
-  const pending = new Map<number, Promise<Emitted | { error: string }>>();
-  const emission = (j: number) => {
-    let p = pending.get(j);
-    if (!p) pending.set(j, p = emitSafely(plans[j], options.tmpDir));
-    return p;
-  };
-  /** The next candidate's first job, sent to a child early (see ProfileManyOptions.preload). */
-  const handoffAfter =
-    (i: number, emitted: Emitted, next: number | undefined, timedRunsEnded: Promise<void>) =>
-    async (job: ChildJob) => {
-      const jobs = jobsFor(plans[i], emitted);
-      const k = jobs.findIndex((j) => sameJob(j, job));
-      if (k + 1 < jobs.length) {
-        pool.preload({ ...jobs[k + 1], held: overlap });
-        return;
-      }
-      if (next === undefined) return;
-      const nextEmitted = await emission(next);
-      if ("error" in nextEmitted) return;
-      const nextJobs = jobsFor(plans[next], nextEmitted);
-      pool.preload({ ...nextJobs[0], held: overlap });
-      const after = await nextUncached(plans, next + 1, cache);
-      // With `overlapSessionCreation` this handoff runs when the timed runs start. Only the
-      // next session creation may run beside them: the emission after it, and the spawn of a
-      // spare, wait until they end (an emission in another process moved the timed p50 by
-      // +9–14 % in bench/profile_bench.ts's A/B; a session creation by −2 to +1 % in most runs).
-      if (overlap) await timedRunsEnded;
-      if (after !== undefined) emission(after);
-      if (nextJobs.length > 1 || after !== undefined) pool.prepareNext();
-    };
-  // The latest handoff; a candidate's jobs are taken only once it has run.
-  let handoff: Promise<void> = Promise.resolve();
-  let done = 0;
+  const pipeline = new Pipeline(plans, cache, options, schedule);
   try {
     for (let i = 0; i < plans.length; i++) {
       options.signal?.throwIfAborted();
-      const plan = plans[i];
-      const startedAt = performance.now();
-      const hit = await cache?.get(plan.cacheKey);
-      let result: ProfileResult;
-      if (hit) {
-        options.onEvent?.({ kind: "cached", archHash: plan.archHash });
-        result = hit;
-      } else {
-        options.onEvent?.({ kind: "emit", archHash: plan.archHash });
-        const waitFrom = performance.now();
-        const emitted = await emission(i);
-        // Overhead is the part of the emission this candidate waited for (all of it, unless
-        // it was prefetched while the previous candidate was measured).
-        if (!("error" in emitted)) emitted.emitMs = performance.now() - waitFrom;
-        await handoff;
-        const next = await nextUncached(plans, i + 1, cache);
-        let nextEmission: Promise<unknown> = Promise.resolve();
-        if (prefetch && next !== undefined) nextEmission = emission(next);
-        let endTiming = () => {};
-        const timedRunsEnded = new Promise<void>((resolve) => (endTiming = resolve));
-        try {
-          result = await measure(plan, emitted, pool, options, startedAt, {
-            gate: () => nextEmission,
-            moreAfter: next !== undefined,
-            handoff: preload && !("error" in emitted)
-              ? (job) =>
-                pool.track(
-                  handoff = handoffAfter(i, emitted, next, timedRunsEnded)(job).catch(() => {}),
-                )
-              : undefined,
-            overlap,
-          });
-        } finally {
-          endTiming();
-          pending.delete(i);
-          // Removing the files runs in the background; the next timed runs wait for it.
-          pool.track(cleanup(emitted));
-        }
-        if (result.ok && cache) await cache.put(result);
-      }
-      done++;
-      options.onProgress?.(result, done, plans.length);
-      yield result;
+      yield await pipeline.profile(i);
     }
   } finally {
-    await pool.close();
-    for (const p of pending.values()) await cleanup(await p);
+    await pipeline.close();
   }
-}
-
-async function nextUncached(
-  plans: readonly Plan[],
-  from: number,
-  cache: ProfileCache | undefined,
-): Promise<number | undefined> {
-  for (let j = from; j < plans.length; j++) {
-    if (!cache || !(await cache.get(plans[j].cacheKey))) return j;
-  }
-  return undefined;
 }

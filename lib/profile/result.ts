@@ -13,14 +13,15 @@ export type { RecordedSettings };
 
 /** Where the wall-clock time of one measurement went (ms), for overhead accounting. */
 export interface ProfileTimings {
-  /** Waiting for the ONNX file(s) to be written (≈ 0 when prefetched during the previous candidate). */
+  /** Waiting for the ONNX file(s) to be written (≈ 0 when emitted during the previous candidate). */
   emitMs: number;
   /** Waiting for the child's runtime import after sending the job (≈ 0 for a pre-spawned child). */
   childReadyMs: number;
   /**
-   * Creating the inference session(s) in the child. With `preload` (the default of
-   * `profileMany`) it starts when the previous candidate's timed runs end, so part of it may
-   * lie before this candidate's start (the sum of the parts can exceed `totalMs`).
+   * Creating the inference session(s) in the child. With `profileMany`'s `"pipelined"` schedule
+   * (the default) it starts when the previous candidate's timed runs end, with `"overlapped"`
+   * when they start, so part of it may lie before this candidate's start (the sum of the parts
+   * can exceed `totalMs`).
    */
   sessionMs: number;
   /** Untimed warm-up runs. */

@@ -7,7 +7,7 @@
 import { pathExists } from "../util/fs.ts";
 import { GPT2_GRAPH_VERSION } from "../onnx/gpt2.ts";
 import { detectDevice, deviceFingerprint } from "../profile/fingerprint.ts";
-import { profileArch, profileMany } from "../profile/profile.ts";
+import { profileArch, profileMany, type ProfileSchedule } from "../profile/profile.ts";
 import type { ProfileCache } from "../profile/cache.ts";
 import type { ProfileResult } from "../profile/result.ts";
 import {
@@ -53,7 +53,8 @@ export function profilerMeasures(
   settings: Partial<ProfileSettings>,
   options: {
     cache?: ProfileCache | false;
-    overlapSessionCreation?: boolean;
+    /** The profiler's schedule of a batch (`measureMany`; default `"pipelined"`). */
+    schedule?: ProfileSchedule;
     /** Aborting kills the measuring child; the measurement rejects with an AbortError. */
     signal?: AbortSignal;
   } = {},
@@ -62,7 +63,7 @@ export function profilerMeasures(
     ...(options.cache === undefined ? {} : { cache: options.cache }),
     ...(options.signal ? { signal: options.signal } : {}),
   };
-  const many = { ...cache, overlapSessionCreation: options.overlapSessionCreation ?? false };
+  const many = { ...cache, schedule: options.schedule ?? "pipelined" };
   return {
     measure: async (arch) => measurementOf(await profileArch(arch, settings, cache)),
     measureMany: async function* (archs) {
