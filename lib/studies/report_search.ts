@@ -61,6 +61,14 @@ export function reportRunDir(ctx: Pick<StudyContext, "quick" | "fresh">, name: s
   return join(root, `report-${name}${suffix}`);
 }
 
+/** One report search: its result, its final frontier as points, and its run folder. */
+export interface ReportSearchRun {
+  result: SearchResult;
+  /** The final frontier reduced to its objectives (`result.frontier` holds the whole records). */
+  frontierPoints: FrontierPoint[];
+  dir: string;
+}
+
 /**
  * Runs (or resumes, or reads back) one report search with a live progress display.
  *
@@ -68,14 +76,14 @@ export function reportRunDir(ctx: Pick<StudyContext, "quick" | "fresh">, name: s
  * ```ts
  * import { reportSearch } from "./report_search.ts";
  * import { studyContext } from "./context.ts";
- * const { frontier } = await reportSearch(await studyContext(), "heterogeneous", { homogeneous: false });
+ * const { frontierPoints } = await reportSearch(await studyContext(), "heterogeneous", { homogeneous: false });
  * ```
  */
 export async function reportSearch(
   ctx: StudyContext,
   name: string,
   options: { homogeneous: boolean; settings?: Partial<ProfileSettings> },
-): Promise<{ result: SearchResult; frontier: FrontierPoint[]; dir: string }> {
+): Promise<ReportSearchRun> {
   const budget = reportSearchBudget(ctx);
   const dir = reportRunDir(ctx, name);
   // A fresh report measures again: a run saved before it began is redone (one saved since, by
@@ -120,9 +128,9 @@ export async function reportSearch(
     await removeRun(dir);
     result = await run();
   }
-  const frontier = result.iterations.at(-1)?.frontier ?? [];
-  await progress.finish(`${result.records.length} candidates, frontier ${frontier.length}`);
-  return { result, frontier, dir };
+  const frontierPoints = result.iterations.at(-1)?.frontierPoints ?? [];
+  await progress.finish(`${result.records.length} candidates, frontier ${frontierPoints.length}`);
+  return { result, frontierPoints, dir };
 }
 
 /**
