@@ -92,7 +92,18 @@ export function modelTip(d: ModelRow): string {
 /** The objective columns of a {@linkcode ModelRow} a slice can use. */
 export type ObjectiveColumn = "decoderParams" | "latencyP50Ms" | "peakMemoryMiB";
 
-/** The three objectives of the search, by column. */
+/**
+ * The three objectives of the search, by column.
+ *
+ * @example
+ * ```ts
+ * import { MODEL_OBJECTIVES, SLICES } from "./pareto3d.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(MODEL_OBJECTIVES.decoderParams.goal, "max");
+ * assert.deepEqual(SLICES.map((s) => [MODEL_OBJECTIVES[s.x].goal, MODEL_OBJECTIVES[s.y].goal]),
+ *   [["min", "max"], ["min", "max"], ["min", "min"]]);
+ * ```
+ */
 export const MODEL_OBJECTIVES: Readonly<Record<ObjectiveColumn, Objective<ModelRow>>> = {
   decoderParams: { key: "decoderParams", goal: "max" },
   latencyP50Ms: { key: "latencyP50Ms", goal: "min" },
@@ -106,7 +117,7 @@ export interface Slice {
   label: string;
 }
 
-/** The three 2-D slices of notebook 04. */
+/** The three 2-D slices of notebook 04 (example at {@linkcode MODEL_OBJECTIVES}). */
 export const SLICES: readonly Slice[] = [
   { x: "latencyP50Ms", y: "decoderParams", label: "decoder params vs latency" },
   { x: "peakMemoryMiB", y: "decoderParams", label: "decoder params vs memory" },
@@ -178,10 +189,22 @@ export function sliceTableRows(
   }));
 }
 
-/** Names of the three objectives, in the order of {@linkcode tieObjectives}. */
+/**
+ * Names of the three objectives, in the order of {@linkcode tieObjectives}.
+ *
+ * @example
+ * ```ts
+ * import { TIE_OBJECTIVE_NAMES, tieObjectives } from "./pareto3d.ts";
+ * import assert from "node:assert/strict";
+ * const m = { id: "a", iteration: 0, nLayer: 1, dModel: 64, nHead: "2", dInner: "128",
+ *   decoderParams: 9, latencyP50Ms: 3, peakMemoryMiB: 20, onFrontier: false };
+ * assert.deepEqual(TIE_OBJECTIVE_NAMES.map((n, i) => [n, tieObjectives(m)[i]]),
+ *   [["decoder params", 9], ["latency", 3], ["peak memory", 20]]);
+ * ```
+ */
 export const TIE_OBJECTIVE_NAMES: readonly string[] = ["decoder params", "latency", "peak memory"];
 
-/** The objective values of a model in the order of {@linkcode TIE_OBJECTIVE_NAMES}. */
+/** The objective values of a model in the order of {@linkcode TIE_OBJECTIVE_NAMES} (example there). */
 export const tieObjectives = (m: ModelRow): number[] => [
   m.decoderParams,
   m.latencyP50Ms,
