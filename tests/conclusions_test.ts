@@ -115,10 +115,15 @@ Deno.test("pairResults pairs by architecture hash, whatever the order (the 05 fa
 });
 
 Deno.test("hypervolumeRanges: a 0.3 % gap is a tie under a few % of noise, a real gap is not", () => {
-  const pt = (id: string, decoderParams: number, latencyMs: number, peakMemoryBytes: number) => ({
+  const pt = (
+    id: string,
+    decoderParams: number,
+    latencyP50Ms: number,
+    peakMemoryBytes: number,
+  ) => ({
     id,
     decoderParams,
-    latencyMs,
+    latencyP50Ms,
     peakMemoryBytes,
   });
   const hetero = [pt("h1", 60e6, 100, 500e6), pt("h2", 20e6, 40, 200e6)];

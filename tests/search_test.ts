@@ -87,7 +87,7 @@ Deno.test("search: population composition, unique candidates, frontier over ever
     assert.deepEqual(it.proposed, { random: 0, mutation: 8, crossover: 8 });
     assert.equal(it.parents.length, 4);
     // Parents come from the frontier of the previous iteration.
-    const previous = new Set(result.iterations[it.iteration - 1].frontier.map((p) => p.id));
+    const previous = new Set(result.iterations[it.iteration - 1].frontierPoints.map((p) => p.id));
     for (const id of it.parents) assert.ok(previous.has(id));
   }
   const ids = result.records.map((r) => r.id);
@@ -103,7 +103,7 @@ Deno.test("search: population composition, unique candidates, frontier over ever
   const ok = result.records.filter((r) => r.status === "ok");
   const expected = paretoFrontIndices(ok, SEARCH_OBJECTIVES).map((i) => ok[i].id).sort();
   assert.deepEqual(result.frontier.map((r) => r.id).sort(), expected);
-  assert.equal(result.iterations.at(-1)!.frontier.length, expected.length);
+  assert.equal(result.iterations.at(-1)!.frontierPoints.length, expected.length);
   // Random strategy: same budget, random proposals only.
   const random = await runSearch({
     operators: OPS,
@@ -149,7 +149,7 @@ Deno.test("search: failed measurements are recorded with their reason and the se
   const frontier = new Set(result.frontier.map((r) => r.id));
   for (const r of failed) assert.ok(!frontier.has(r.id));
   assert.equal(result.iterations.length, SMALL.iterations);
-  assert.equal(result.iterations.at(-1)!.failed, failed.length);
+  assert.equal(result.iterations.at(-1)!.failedSoFar, failed.length);
 });
 
 Deno.test("search: over-budget candidates are recorded but kept off the frontier", async () => {
@@ -173,7 +173,7 @@ Deno.test("search: over-budget candidates are recorded but kept off the frontier
   }
   for (const r of result.frontier) assert.ok(r.latencyMs!.p50 <= maxLatencyMs);
   for (const it of result.iterations) {
-    for (const p of it.frontier) assert.ok(p.latencyMs <= maxLatencyMs);
+    for (const p of it.frontierPoints) assert.ok(p.latencyP50Ms <= maxLatencyMs);
   }
 });
 
@@ -534,7 +534,7 @@ Deno.test("cli export: json, yaml and onnx of a picked candidate; bad input exit
     const j = await cli(["export", dir, "--id", prefix, "--format", "json", "--out", jsonPath]);
     assert.equal(j.code, 0, j.err.join("\n"));
     assert.deepEqual(JSON.parse(j.out[0]).id, pick.id);
-    assert.deepEqual(JSON.parse(await Deno.readTextFile(jsonPath)), pick.arch);
+    assert.deepEqual(validateArch(JSON.parse(await Deno.readTextFile(jsonPath))), pick.arch);
     const yamlPath = join(root, "model_config.yaml");
     const y = await cli(["export", dir, "--id", pick.id, "--format", "yaml", "--out", yamlPath]);
     assert.equal(y.code, 0, y.err.join("\n"));
@@ -602,18 +602,18 @@ Deno.test("baselines: layer-scaled blocks, XL params only, failures recorded, re
 
 Deno.test("compare: best latency and memory ratios among frontier models with >= params", () => {
   const frontier = [
-    { id: "a", decoderParams: 90, latencyMs: 20, peakMemoryBytes: 400 },
-    { id: "b", decoderParams: 100, latencyMs: 25, peakMemoryBytes: 200 },
-    { id: "c", decoderParams: 40, latencyMs: 10, peakMemoryBytes: 100 },
+    { id: "a", decoderParams: 90, latencyP50Ms: 20, peakMemoryBytes: 400 },
+    { id: "b", decoderParams: 100, latencyP50Ms: 25, peakMemoryBytes: 200 },
+    { id: "c", decoderParams: 40, latencyP50Ms: 10, peakMemoryBytes: 100 },
   ];
   const rows = compareWithBaselines(frontier, [
-    { id: "x", name: "L12", decoderParams: 85, latencyMs: 26, peakMemoryBytes: 500 },
-    { id: "y", decoderParams: 120, latencyMs: 30, peakMemoryBytes: 500 },
+    { id: "x", name: "L12", decoderParams: 85, latencyP50Ms: 26, peakMemoryBytes: 500 },
+    { id: "y", decoderParams: 120, latencyP50Ms: 30, peakMemoryBytes: 500 },
   ]);
   assert.deepEqual(rows[0], {
     baseline: "L12",
     decoderParams: 85,
-    latencyMs: 26,
+    latencyP50Ms: 26,
     peakMemoryBytes: 500,
     matches: 2,
     fastestId: "a",
@@ -626,12 +626,12 @@ Deno.test("compare: best latency and memory ratios among frontier models with >=
 });
 
 Deno.test("compare: normalised hypervolumes share bounds; a dominating frontier scores higher", () => {
-  const better = [{ id: "a", decoderParams: 100, latencyMs: 1, peakMemoryBytes: 1 }];
-  const worse = [{ id: "b", decoderParams: 50, latencyMs: 2, peakMemoryBytes: 3 }];
+  const better = [{ id: "a", decoderParams: 100, latencyP50Ms: 1, peakMemoryBytes: 1 }];
+  const worse = [{ id: "b", decoderParams: 50, latencyP50Ms: 2, peakMemoryBytes: 3 }];
   const report = frontierHypervolumes({ better, worse });
   assert.deepEqual(report.bounds, {
     decoderParams: [50, 100],
-    latencyMs: [1, 2],
+    latencyP50Ms: [1, 2],
     peakMemoryBytes: [1, 3],
   });
   // "better" sits at the best corner (0, 0, 0): the whole reference box 1.1³.

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { validateArch } from "../arch/validate.ts";
 import { emitGpt2, GPT2_DIALECTS, usesExternalData } from "../onnx/mod.ts";
 import {
   archaiYaml,
@@ -81,7 +80,7 @@ export const command: Command = {
     const dir = positionals[0];
     const run = await loadRun(dir);
     const record = findCandidate(run.records, values.id);
-    const arch = validateArch(record.arch, `candidate ${record.id}`);
+    const arch = record.arch; // validated by loadRun
     if (format === "onnx") {
       const runDialect = run.config.profile?.dialect;
       const fallback = GPT2_DIALECTS.includes(runDialect as never)

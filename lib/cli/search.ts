@@ -14,7 +14,13 @@ import {
   PROVIDERS,
   validateProfileSettings,
 } from "../profile/settings.ts";
-import { layerScaledBaselines, measureBaselines } from "../search/baselines.ts";
+import { compactArch, validateArch } from "../arch/validate.ts";
+import {
+  baselineJson,
+  baselinePoints,
+  layerScaledBaselines,
+  measureBaselines,
+} from "../search/baselines.ts";
 import type { BaselineRecord } from "../search/baselines.ts";
 import { compareWithBaselines, frontierHypervolumes } from "../search/compare.ts";
 import { type SearchOptions, STRATEGIES, validateSearchOptions } from "../search/options.ts";
@@ -286,8 +292,12 @@ const jsonLines = (values: readonly unknown[]) =>
 
 async function runBaselines(plan: SearchPlan, measure: Measure, frontier: FrontierPoint[]) {
   const path = join(plan.dir, "baselines.jsonl");
+  // Stored with compact archs (`baselineJson`): validated back into per-layer ones on read.
   const known: BaselineRecord[] = (await pathExists(path))
-    ? (await Deno.readTextFile(path)).split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l))
+    ? (await Deno.readTextFile(path)).split("\n").filter((l) => l.trim()).map((l) => {
+      const r = JSON.parse(l);
+      return { ...r, arch: validateArch(r.arch, path) };
+    })
     : [];
   const gpt2 = layerScaledBaselines("gpt2-small", {
     vocabSize: plan.space.vocabSize,
@@ -304,7 +314,7 @@ async function runBaselines(plan: SearchPlan, measure: Measure, frontier: Fronti
         ? undefined
         : "not measured: ONNX emission supports the gpt2 backbone only (parameters only)",
     onRecord: async (r, all) => {
-      await writeFileAtomic(path, jsonLines(all));
+      await writeFileAtomic(path, jsonLines(all.map(baselineJson)));
       console.error(
         `baseline ${r.name}: ${r.status}${
           r.latencyMs ? ` p50 ${r.latencyMs.p50.toFixed(1)} ms` : ""
@@ -312,14 +322,8 @@ async function runBaselines(plan: SearchPlan, measure: Measure, frontier: Fronti
       );
     },
   });
-  await writeFileAtomic(path, jsonLines(records));
-  const measured = records.filter((r) => r.status === "ok").map((r) => ({
-    id: r.id,
-    name: r.name,
-    decoderParams: r.decoderParams,
-    latencyMs: r.latencyMs!.p50,
-    peakMemoryBytes: r.peakMemoryBytes!,
-  }));
+  await writeFileAtomic(path, jsonLines(records.map(baselineJson)));
+  const measured = baselinePoints(records);
   const comparison = {
     baselines: compareWithBaselines(frontier, measured),
     hypervolume: frontierHypervolumes({ search: frontier, baselines: measured }),
@@ -414,17 +418,17 @@ async function searchAndReport(plan: SearchPlan, signal: AbortSignal): Promise<n
   });
   const last = result.iterations.at(-1)!;
   console.error(
-    `search: ${result.records.length} candidates (${last.ok} ok, ${last.overBudget} over budget, ` +
-      `${last.failed} failed), frontier ${result.frontier.length}, in ${plan.dir}`,
+    `search: ${result.records.length} candidates (${last.okSoFar} ok, ${last.overBudgetSoFar} ` +
+      `over budget, ${last.failedSoFar} failed), frontier ${result.frontier.length}, in ${plan.dir}`,
   );
-  if (plan.baselines) await runBaselines(plan, measure, last.frontier);
+  if (plan.baselines) await runBaselines(plan, measure, last.frontierPoints);
   for (const r of result.frontier) {
     console.log(JSON.stringify({
       id: r.id,
       decoderParams: r.decoderParams,
-      latencyMs: r.latencyMs!.p50,
+      latencyP50Ms: r.latencyMs!.p50,
       peakMemoryBytes: r.peakMemoryBytes,
-      arch: r.arch,
+      arch: compactArch(r.arch),
     }));
   }
   return 0;

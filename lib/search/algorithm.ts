@@ -20,7 +20,6 @@
  *
  * @module
  */
-import { compactArch, validateArch } from "../arch/validate.ts";
 import { archHash } from "../arch/hash.ts";
 import type { Arch } from "../arch/types.ts";
 import { decoderParams as countDecoderParams } from "../params/mod.ts";
@@ -74,7 +73,10 @@ export interface SearchResult {
   records: CandidateRecord[];
   /** One summary per iteration. */
   iterations: IterationSummary[];
-  /** The final frontier (records), by ascending latency. */
+  /**
+   * The final frontier as whole records, by ascending latency (`iterations.at(-1).frontierPoints`
+   * holds the same members reduced to their objectives).
+   */
   frontier: CandidateRecord[];
 }
 
@@ -92,12 +94,15 @@ export const SEARCH_OBJECTIVES: readonly Objective<CandidateRecord>[] = [
  * @example
  * ```ts
  * import { searchFrontier } from "./algorithm.ts";
+ * import { validateArch } from "../arch/validate.ts";
+ * import assert from "node:assert/strict";
  * const base = { iteration: 0, origin: { kind: "random" as const }, status: "ok" as const,
- *   arch: { backbone: "gpt2" as const, nLayer: 1, dModel: 64, nHead: 2, dInner: 128 } };
- * searchFrontier([
+ *   arch: validateArch({ backbone: "gpt2", nLayer: 1, dModel: 64, nHead: 2, dInner: 128 }) };
+ * const frontier = searchFrontier([
  *   { ...base, id: "a", index: 0, decoderParams: 10, latencyMs: { p50: 2 }, peakMemoryBytes: 5 },
  *   { ...base, id: "b", index: 1, decoderParams: 9, latencyMs: { p50: 3 }, peakMemoryBytes: 5 },
- * ]).map((r) => r.id); // ["a"]
+ * ]);
+ * assert.deepEqual(frontier.map((r) => r.id), ["a"]);
  * ```
  */
 export function searchFrontier(
@@ -262,7 +267,7 @@ async function* measureInOrder(
  *     Promise.resolve({ ok: true, latencyMs: { p50: arch.nLayer }, peakMemoryBytes: decoderParams(arch) * 4 }),
  *   options: validateSearchOptions({ iterations: 3, population: 10 }),
  * });
- * result.iterations.at(-1)!.frontier.length;
+ * result.iterations.at(-1)!.frontierPoints.length;
  * ```
  */
 export async function runSearch(input: SearchInput): Promise<SearchResult> {
@@ -371,7 +376,7 @@ export async function runSearch(input: SearchInput): Promise<SearchResult> {
             index,
             iteration,
             origin: proposal.origin,
-            arch: compactArch(proposal.arch),
+            arch: proposal.arch,
             decoderParams: countParams(proposal.arch),
             ...judge(m, options),
           };
@@ -397,11 +402,11 @@ export async function runSearch(input: SearchInput): Promise<SearchResult> {
       iteration,
       proposed,
       parents: parents.map((p) => p.id),
-      candidates: records.length,
-      ok: count("ok"),
-      overBudget: count("over-budget"),
-      failed: count("failed"),
-      frontier: frontier.map(frontierPoint),
+      candidatesSoFar: records.length,
+      okSoFar: count("ok"),
+      overBudgetSoFar: count("over-budget"),
+      failedSoFar: count("failed"),
+      frontierPoints: frontier.map(frontierPoint),
     };
     summaries.push(summary);
     await input.onIteration?.(summary, summaries, records);
@@ -421,30 +426,19 @@ export async function runSearch(input: SearchInput): Promise<SearchResult> {
  * @example
  * ```ts
  * import { frontierPoint } from "./algorithm.ts";
- * frontierPoint({ id: "a", index: 0, iteration: 0, origin: { kind: "random" }, status: "ok",
- *   arch: { backbone: "gpt2", nLayer: 1, dModel: 64, nHead: 2, dInner: 128 },
- *   decoderParams: 10, latencyMs: { p50: 2 }, peakMemoryBytes: 5 });
- * // { id: "a", decoderParams: 10, latencyMs: 2, peakMemoryBytes: 5 }
+ * import { validateArch } from "../arch/validate.ts";
+ * import assert from "node:assert/strict";
+ * const point = frontierPoint({ id: "a", index: 0, iteration: 0, origin: { kind: "random" },
+ *   status: "ok", arch: validateArch({ backbone: "gpt2", nLayer: 1, dModel: 64, nHead: 2, dInner: 128 }),
+ *   decoderParams: 10, latencyMs: { p50: 2, p90: 3 }, peakMemoryBytes: 5 });
+ * assert.deepEqual(point, { id: "a", decoderParams: 10, latencyP50Ms: 2, peakMemoryBytes: 5 });
  * ```
  */
 export function frontierPoint(record: CandidateRecord): FrontierPoint {
   return {
     id: record.id,
     decoderParams: record.decoderParams,
-    latencyMs: record.latencyMs?.p50 ?? NaN,
+    latencyP50Ms: record.latencyMs?.p50 ?? NaN,
     peakMemoryBytes: record.peakMemoryBytes ?? NaN,
   };
-}
-
-/**
- * Re-validates the architecture of a record (as read back from `candidates.jsonl`).
- *
- * @example
- * ```ts
- * import { recordArch } from "./algorithm.ts";
- * recordArch({ arch: { backbone: "gpt2", nLayer: 1, dModel: 64, nHead: 2, dInner: 128 } }).nHead; // [2]
- * ```
- */
-export function recordArch(record: Pick<CandidateRecord, "arch">): Arch {
-  return validateArch(record.arch);
 }

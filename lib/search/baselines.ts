@@ -9,6 +9,7 @@ import { archHash } from "../arch/hash.ts";
 import type { Arch, ArchConfig } from "../arch/types.ts";
 import { compactArch, validateArch } from "../arch/validate.ts";
 import { decoderParams as countDecoderParams } from "../params/mod.ts";
+import type { ComparedPoint } from "./compare.ts";
 import type { LatencyStats, Measure, Measurement } from "./types.ts";
 
 /** The baseline families. */
@@ -64,7 +65,8 @@ export interface BaselineRecord {
   nLayer: number;
   /** `archHash` of the architecture. */
   id: string;
-  arch: ArchConfig;
+  /** The validated architecture (stored compact, `compactArch`, in `baselines.jsonl`). */
+  arch: Arch;
   decoderParams: number;
   /** `not-measured`: the profiler cannot build it (e.g. Transformer-XL), params only. */
   status: "ok" | "failed" | "not-measured";
@@ -108,43 +110,119 @@ export async function measureBaselines(
   const known = new Map((options.known ?? []).map((r) => [r.name, r]));
   const records: BaselineRecord[] = [];
   for (const b of baselines) {
-    const id = archHash(b.arch);
     const previous = known.get(b.name);
-    if (previous && previous.id === id) {
+    if (previous && previous.id === archHash(b.arch)) {
       records.push(previous);
       continue;
     }
-    const record: BaselineRecord = {
-      name: b.name,
-      family: b.family,
-      nLayer: b.arch.nLayer,
-      id,
-      arch: compactArch(b.arch),
-      decoderParams: count(b.arch),
-      status: "ok",
-    };
     const why = options.unsupported?.(b.arch);
-    if (why !== undefined) {
-      record.status = "not-measured";
-      record.reason = why;
-    } else {
-      let m: Measurement;
+    let m: Measurement | { notMeasured: string };
+    if (why !== undefined) m = { notMeasured: why };
+    else {
       try {
         m = await measure(b.arch);
       } catch (e) {
         if ((e as Error)?.name === "AbortError") throw e;
         m = { ok: false, reason: e instanceof Error ? e.message : String(e) };
       }
-      if (m.ok) {
-        record.latencyMs = m.latencyMs;
-        record.peakMemoryBytes = m.peakMemoryBytes;
-      } else {
-        record.status = "failed";
-        record.reason = m.reason;
-      }
     }
+    const record = baselineRecord(b, m, count);
     records.push(record);
     await options.onRecord?.(record, records);
   }
   return records;
+}
+
+/**
+ * The record of one baseline given its measurement (or, as `{ notMeasured: why }`, the reason it
+ * cannot be measured here): what {@linkcode measureBaselines} records, for callers that measure
+ * baselines another way (e.g. the notebooks, in one batch with live progress).
+ *
+ * @example
+ * ```ts
+ * import { baselineRecord, layerScaledBaselines } from "./baselines.ts";
+ * import assert from "node:assert/strict";
+ * const [b] = layerScaledBaselines("gpt2-small", { layers: [1] });
+ * const record = baselineRecord(b, { ok: true, latencyMs: { p50: 4 }, peakMemoryBytes: 1e8 });
+ * assert.equal(record.status, "ok");
+ * assert.equal(record.nLayer, 1);
+ * assert.equal(baselineRecord(b, { ok: false, reason: "oom" }).reason, "oom");
+ * ```
+ */
+export function baselineRecord(
+  baseline: Baseline,
+  measurement: Measurement | { notMeasured: string },
+  decoderParams: (arch: Arch) => number = countDecoderParams,
+): BaselineRecord {
+  const record: BaselineRecord = {
+    name: baseline.name,
+    family: baseline.family,
+    nLayer: baseline.arch.nLayer,
+    id: archHash(baseline.arch),
+    arch: baseline.arch,
+    decoderParams: decoderParams(baseline.arch),
+    status: "ok",
+  };
+  if ("notMeasured" in measurement) {
+    record.status = "not-measured";
+    record.reason = measurement.notMeasured;
+  } else if (measurement.ok) {
+    record.latencyMs = measurement.latencyMs;
+    record.peakMemoryBytes = measurement.peakMemoryBytes;
+  } else {
+    record.status = "failed";
+    record.reason = measurement.reason;
+  }
+  return record;
+}
+
+/** A measured baseline reduced to the three objectives, with its name and depth. */
+export interface BaselinePoint extends ComparedPoint {
+  name: string;
+  nLayer: number;
+}
+
+/**
+ * The measured (`ok`) baselines as points for `compareWithBaselines` and
+ * `frontierHypervolumes`, in the records' order; failed and not-measured ones are left out.
+ *
+ * @example
+ * ```ts
+ * import { baselinePoints, baselineRecord, layerScaledBaselines } from "./baselines.ts";
+ * import assert from "node:assert/strict";
+ * const [one, two] = layerScaledBaselines("gpt2-small", { layers: [1, 2] });
+ * const points = baselinePoints([
+ *   baselineRecord(one, { ok: true, latencyMs: { p50: 4, p90: 5 }, peakMemoryBytes: 1e8 }),
+ *   baselineRecord(two, { ok: false, reason: "oom" }),
+ * ]);
+ * assert.deepEqual(points.map((p) => [p.name, p.latencyP50Ms]), [["gpt2-small-L1", 4]]);
+ * ```
+ */
+export function baselinePoints(records: readonly BaselineRecord[]): BaselinePoint[] {
+  return records.filter((r) => r.status === "ok").map((r) => ({
+    id: r.id,
+    name: r.name,
+    nLayer: r.nLayer,
+    decoderParams: r.decoderParams,
+    latencyP50Ms: r.latencyMs!.p50,
+    peakMemoryBytes: r.peakMemoryBytes!,
+  }));
+}
+
+/**
+ * A baseline record as stored in `baselines.jsonl`: its `arch` compact (`compactArch`).
+ *
+ * @example
+ * ```ts
+ * import { baselineJson, baselineRecord, layerScaledBaselines } from "./baselines.ts";
+ * import assert from "node:assert/strict";
+ * const [b] = layerScaledBaselines("gpt2-small", { layers: [2] });
+ * const json = baselineJson(baselineRecord(b, { notMeasured: "params only" }));
+ * assert.equal(json.arch.nHead, 12);
+ * ```
+ */
+export function baselineJson(record: BaselineRecord): Omit<BaselineRecord, "arch"> & {
+  arch: ArchConfig;
+} {
+  return { ...record, arch: compactArch(record.arch) };
 }

@@ -13,7 +13,7 @@ export interface ComparedPoint {
   id: string;
   decoderParams: number;
   /** Median latency (ms). */
-  latencyMs: number;
+  latencyP50Ms: number;
   peakMemoryBytes: number;
 }
 
@@ -22,7 +22,8 @@ export interface BaselineComparison {
   /** The baseline's name (or id). */
   baseline: string;
   decoderParams: number;
-  latencyMs: number;
+  /** The baseline's median latency (ms). */
+  latencyP50Ms: number;
   peakMemoryBytes: number;
   /** Frontier models with at least the baseline's decoder parameters. */
   matches: number;
@@ -42,14 +43,16 @@ export interface BaselineComparison {
  * @example
  * ```ts
  * import { compareWithBaselines } from "./compare.ts";
+ * import assert from "node:assert/strict";
  * const frontier = [
- *   { id: "a", decoderParams: 90e6, latencyMs: 200, peakMemoryBytes: 400e6 },
- *   { id: "b", decoderParams: 40e6, latencyMs: 100, peakMemoryBytes: 300e6 },
+ *   { id: "a", decoderParams: 90e6, latencyP50Ms: 200, peakMemoryBytes: 400e6 },
+ *   { id: "b", decoderParams: 40e6, latencyP50Ms: 100, peakMemoryBytes: 300e6 },
  * ];
  * const [row] = compareWithBaselines(frontier, [
- *   { id: "gpt2-small-L12", decoderParams: 85e6, latencyMs: 260, peakMemoryBytes: 500e6 },
+ *   { id: "gpt2-small-L12", decoderParams: 85e6, latencyP50Ms: 260, peakMemoryBytes: 500e6 },
  * ]);
- * row.latencyRatio; // 1.3 (model a)
+ * assert.equal(row.fastestId, "a");
+ * assert.equal(row.latencyRatio, 1.3);
  * ```
  */
 export function compareWithBaselines(
@@ -60,17 +63,17 @@ export function compareWithBaselines(
     const row: BaselineComparison = {
       baseline: b.name ?? b.id,
       decoderParams: b.decoderParams,
-      latencyMs: b.latencyMs,
+      latencyP50Ms: b.latencyP50Ms,
       peakMemoryBytes: b.peakMemoryBytes,
       matches: 0,
     };
     const matches = frontier.filter((p) => p.decoderParams >= b.decoderParams);
     row.matches = matches.length;
     if (matches.length === 0) return row;
-    const fastest = matches.reduce((x, y) => y.latencyMs < x.latencyMs ? y : x);
+    const fastest = matches.reduce((x, y) => y.latencyP50Ms < x.latencyP50Ms ? y : x);
     const leanest = matches.reduce((x, y) => y.peakMemoryBytes < x.peakMemoryBytes ? y : x);
     row.fastestId = fastest.id;
-    row.latencyRatio = b.latencyMs / fastest.latencyMs;
+    row.latencyRatio = b.latencyP50Ms / fastest.latencyP50Ms;
     row.leanestId = leanest.id;
     row.memoryRatio = b.peakMemoryBytes / leanest.peakMemoryBytes;
     return row;
@@ -80,7 +83,7 @@ export function compareWithBaselines(
 /** Per-objective ranges used to normalise before computing hypervolume. */
 export interface ObjectiveBounds {
   decoderParams: [number, number];
-  latencyMs: [number, number];
+  latencyP50Ms: [number, number];
   peakMemoryBytes: [number, number];
 }
 
@@ -105,11 +108,12 @@ export const HYPERVOLUME_REFERENCE = 1.1;
  * @example
  * ```ts
  * import { frontierHypervolumes } from "./compare.ts";
+ * import assert from "node:assert/strict";
  * const report = frontierHypervolumes({
- *   evolution: [{ id: "a", decoderParams: 90, latencyMs: 2, peakMemoryBytes: 10 }],
- *   random: [{ id: "b", decoderParams: 50, latencyMs: 3, peakMemoryBytes: 12 }],
+ *   evolution: [{ id: "a", decoderParams: 90, latencyP50Ms: 2, peakMemoryBytes: 10 }],
+ *   random: [{ id: "b", decoderParams: 50, latencyP50Ms: 3, peakMemoryBytes: 12 }],
  * });
- * report.hypervolume.evolution > report.hypervolume.random; // true
+ * assert.ok(report.hypervolume.evolution > report.hypervolume.random);
  * ```
  */
 export function frontierHypervolumes(
@@ -121,7 +125,7 @@ export function frontierHypervolumes(
     all.length === 0 ? [0, 1] : [Math.min(...all.map(f)), Math.max(...all.map(f))];
   const b: ObjectiveBounds = bounds ?? {
     decoderParams: range((p) => p.decoderParams),
-    latencyMs: range((p) => p.latencyMs),
+    latencyP50Ms: range((p) => p.latencyP50Ms),
     peakMemoryBytes: range((p) => p.peakMemoryBytes),
   };
   const scale = (v: number, [lo, hi]: [number, number]) => hi > lo ? (v - lo) / (hi - lo) : 0;
@@ -134,7 +138,7 @@ export function frontierHypervolumes(
   for (const [name, points] of Object.entries(frontiers)) {
     const rows = points.map((p) => [
       1 - scale(p.decoderParams, b.decoderParams),
-      scale(p.latencyMs, b.latencyMs),
+      scale(p.latencyP50Ms, b.latencyP50Ms),
       scale(p.peakMemoryBytes, b.peakMemoryBytes),
     ]);
     out[name] = hypervolume(rows, objectives, reference);

@@ -18,6 +18,8 @@
  * @module
  */
 export * from "./types.ts";
+export * from "./record.ts";
+export * from "./summary.ts";
 export * from "./options.ts";
 export * from "./algorithm.ts";
 export * from "./operators.ts";

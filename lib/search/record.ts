@@ -8,7 +8,7 @@
  */
 import { archHash } from "../arch/hash.ts";
 import type { ArchConfig } from "../arch/types.ts";
-import { validateArch } from "../arch/validate.ts";
+import { compactArch, validateArch } from "../arch/validate.ts";
 import { InputError } from "../util/errors.ts";
 import { describeValue } from "../util/validate.ts";
 import type { CandidateRecord, CandidateStatus, LatencyStats, Origin } from "./types.ts";
@@ -107,7 +107,7 @@ function latency(v: unknown): LatencyStats {
 /**
  * Checks one record of `candidates.jsonl`: every field of {@linkcode CandidateRecord} with its
  * type (no unknown ones), `index` equal to `expectedIndex`, `arch` a valid architecture (within
- * the bounds of `validateArch`), `id` its `archHash`, parents earlier candidates (`known` ids),
+ * the bounds of `validateArch`, returned validated: per-layer arrays), `id` its `archHash`, parents earlier candidates (`known` ids),
  * numbers finite, `status` one of {@linkcode CANDIDATE_STATUSES} with latency and memory when
  * measured and a reason when not ok. Throws {@linkcode InputError} naming the field.
  *
@@ -145,7 +145,7 @@ export function validateCandidateRecord(
     index,
     iteration,
     origin: origin(value.origin, known),
-    arch: value.arch as ArchConfig,
+    arch,
     decoderParams: nonNegativeInt(value.decoderParams, "decoderParams"),
     status: value.status as CandidateStatus,
   };
@@ -215,4 +215,41 @@ export function parseCandidateLines(text: string, path: string): CandidateRecord
     }
   });
   return records;
+}
+
+/** A {@linkcode CandidateRecord} as stored in `candidates.jsonl`: its `arch` compact. */
+export type CandidateRecordJson = Omit<CandidateRecord, "arch"> & { arch: ArchConfig };
+
+/**
+ * The on-disk form of a record (the write edge; {@linkcode parseCandidateLines} is the read
+ * edge): the same fields, with `arch` compacted (`compactArch`: a gene equal in every layer is
+ * one number).
+ *
+ * @example
+ * ```ts
+ * import { candidateJson } from "./record.ts";
+ * import { validateArch } from "../arch/validate.ts";
+ * import assert from "node:assert/strict";
+ * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 2, dInner: [128, 256] });
+ * const json = candidateJson({ id: "0123456789abcdef", index: 0, iteration: 0,
+ *   origin: { kind: "random" }, arch, decoderParams: 10, status: "failed", reason: "x" });
+ * assert.deepEqual(json.arch, { backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 2, dInner: [128, 256] });
+ * ```
+ */
+export function candidateJson(record: CandidateRecord): CandidateRecordJson {
+  return { ...record, arch: compactArch(record.arch) };
+}
+
+/**
+ * Records as the lines of `candidates.jsonl` (each {@linkcode candidateJson}, one JSON object a
+ * line, each ending with a newline).
+ *
+ * @example
+ * ```ts
+ * import { candidateLines } from "./record.ts";
+ * candidateLines([]); // ""
+ * ```
+ */
+export function candidateLines(records: readonly CandidateRecord[]): string {
+  return records.map((r) => JSON.stringify(candidateJson(r)) + "\n").join("");
 }

@@ -7,14 +7,16 @@
  * - `run.json`: the {@linkcode RunConfig} (plus `createdAt`), written atomically (temp file and
  *   rename) at the start;
  * - `device.json`: the device fingerprint the measurements belong to, written atomically;
- * - `candidates.jsonl`: one {@linkcode CandidateRecord} per line, one line appended after every
+ * - `candidates.jsonl`: one {@linkcode CandidateRecord} per line (its `arch` compact:
+ *   `candidateJson` of `./record.ts`), one line appended after every
  *   measured candidate (the checkpoint; constant cost per candidate), and rewritten atomically
  *   at start, resume and end. A torn last line (a kill mid-append) is dropped on resume and that
  *   candidate is measured again; a broken line elsewhere is an error naming the line;
  * - `candidates.csv`: the same as a flat table, rewritten atomically after every iteration (so
  *   it can lag `candidates.jsonl` by up to one iteration);
- * - `frontier.jsonl`: one {@linkcode IterationSummary} per iteration, rewritten atomically after
- *   every iteration.
+ * - `frontier.jsonl`: one {@linkcode IterationSummary} per iteration (running totals and the
+ *   frontier points), rewritten atomically after every iteration; lines of the earlier form are
+ *   migrated on read (`parseIterationLines` of `./summary.ts`).
  *
  * @module
  */
@@ -25,7 +27,8 @@ import { ownerAlive, processStartTime } from "../util/process.ts";
 import { stableStringify } from "../util/hash.ts";
 import { runSearch, type SearchInput, type SearchResult } from "./algorithm.ts";
 import { type SearchOptions, validateSearchOptions } from "./options.ts";
-import { parseCandidateLines } from "./record.ts";
+import { candidateJson, candidateLines, parseCandidateLines } from "./record.ts";
+import { parseIterationLines } from "./summary.ts";
 import type { CandidateRecord, IterationSummary } from "./types.ts";
 
 /**
@@ -99,18 +102,6 @@ function parseJson(text: string, where: string): unknown {
   }
 }
 
-/**
- * Parses JSON lines. Every line is written whole and ends with a newline, so a last line without
- * one is a write cut short by a kill: it is dropped (that candidate is measured again on resume).
- */
-function parseJsonLines<T>(text: string, where: string): T[] {
-  const lines = text.split("\n");
-  if (!text.endsWith("\n")) lines.pop();
-  return lines.flatMap((line, i) =>
-    line.trim() === "" ? [] : [parseJson(line, `${where}: line ${i + 1}`) as T]
-  );
-}
-
 async function readIfExists(path: string): Promise<string | undefined> {
   try {
     return await Deno.readTextFile(path);
@@ -123,13 +114,28 @@ async function readIfExists(path: string): Promise<string | undefined> {
 /**
  * Reads a run directory. Throws {@linkcode InputError} when it holds no run or a file is broken;
  * every candidate record is validated in full (`validateCandidateRecord` of `./record.ts`: its
- * arch, an id equal to the arch's hash, every field's type), a bad one naming file, line and field.
+ * arch, an id equal to the arch's hash, every field's type), a bad one naming file, line and field,
+ * and so is every line of `frontier.jsonl` (an old-form line is migrated). Records come back with
+ * validated archs (per-layer arrays).
  *
  * @example
  * ```ts
- * import { loadRun } from "./run_dir.ts";
- * const run = await loadRun("data/runs/demo");
- * run.records.length;
+ * import { loadRun, runSearchInDir } from "./run_dir.ts";
+ * import { validateSearchOptions } from "./options.ts";
+ * import { spaceOperators } from "./operators.ts";
+ * import { getSpace } from "../space/mod.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const search = validateSearchOptions({ iterations: 2, population: 4, seed: 1 });
+ * await runSearchInDir({
+ *   dir, config: { version: 1, space: {}, search, profile: {} }, device: { cpu: "fake" },
+ *   operators: spaceOperators(getSpace("lts-gpt2")),
+ *   measure: (arch) => Promise.resolve({ ok: true, latencyMs: { p50: arch.nLayer }, peakMemoryBytes: 1e6 }),
+ * });
+ * const run = await loadRun(dir);
+ * assert.equal(run.iterations.at(-1)!.candidatesSoFar, run.records.length);
+ * assert.equal(run.records[0].arch.nHead.length, run.records[0].arch.nLayer); // per-layer arrays
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function loadRun(dir: string): Promise<LoadedRun> {
@@ -157,7 +163,7 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
     (await readIfExists(join(dir, RUN_FILES.candidates))) ?? "",
     join(dir, RUN_FILES.candidates),
   );
-  const iterations = parseJsonLines<IterationSummary>(
+  const iterations = parseIterationLines(
     (await readIfExists(join(dir, RUN_FILES.frontier))) ?? "",
     join(dir, RUN_FILES.frontier),
   );
@@ -216,7 +222,8 @@ export function candidatesCsv(records: readonly CandidateRecord[]): string {
     "div_val",
     "reason",
   ];
-  const join1 = (v: number | number[] | undefined) => Array.isArray(v) ? v.join(";") : v;
+  // A gene equal in every layer is one number, as in `compactArch`.
+  const genes = (xs: readonly number[]) => xs.every((x) => x === xs[0]) ? xs[0] : xs.join(";");
   const rows = records.map((r) =>
     [
       r.index,
@@ -230,10 +237,10 @@ export function candidatesCsv(records: readonly CandidateRecord[]): string {
       r.arch.backbone,
       r.arch.nLayer,
       r.arch.dModel,
-      join1(r.arch.nHead),
-      join1(r.arch.dInner),
-      r.arch.dEmbed ?? r.arch.dModel,
-      r.arch.divVal ?? 1,
+      genes(r.arch.nHead),
+      genes(r.arch.dInner),
+      r.arch.dEmbed,
+      r.arch.divVal,
       r.reason,
     ].map(csvCell).join(",")
   );
@@ -269,8 +276,12 @@ export interface RunInDirInput extends Omit<SearchInput, "history" | "options"> 
  * ```ts
  * import { prepareRunDir } from "./run_dir.ts";
  * import { validateSearchOptions } from "./options.ts";
+ * import assert from "node:assert/strict";
+ * import { join } from "node:path";
+ * const root = await Deno.makeTempDir();
  * const config = { version: 1 as const, space: {}, search: validateSearchOptions({}), profile: {} };
- * const history = await prepareRunDir("data/runs/new-run", config, { cpu: "x" }, false); // []
+ * assert.deepEqual(await prepareRunDir(join(root, "new-run"), config, { cpu: "x" }, false), []);
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function prepareRunDir(
@@ -397,8 +408,10 @@ function pick(value: unknown, path: string): unknown {
  * @example
  * ```ts
  * import { lockRunDir } from "./run_dir.ts";
- * const release = await lockRunDir("data/runs/demo");
+ * const dir = await Deno.makeTempDir();
+ * const release = await lockRunDir(dir);
  * await release();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function lockRunDir(dir: string): Promise<() => Promise<void>> {
@@ -425,8 +438,19 @@ export async function lockRunDir(dir: string): Promise<() => Promise<void>> {
  * @example
  * ```ts
  * import { runSearchInDir } from "./run_dir.ts";
- * // operators, measure and config as in the CLI (lib/cli/search.ts):
- * // const result = await runSearchInDir({ dir: "data/runs/demo", config, device, operators, measure });
+ * import { validateSearchOptions } from "./options.ts";
+ * import { spaceOperators } from "./operators.ts";
+ * import { getSpace } from "../space/mod.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const search = validateSearchOptions({ iterations: 2, population: 4, seed: 1 });
+ * const result = await runSearchInDir({
+ *   dir, config: { version: 1, space: {}, search, profile: {} }, device: { cpu: "fake" },
+ *   operators: spaceOperators(getSpace("lts-gpt2")),
+ *   measure: (arch) => Promise.resolve({ ok: true, latencyMs: { p50: arch.nLayer }, peakMemoryBytes: 1e6 }),
+ * });
+ * assert.ok(result.frontier.length > 0);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function runSearchInDir(input: RunInDirInput): Promise<SearchResult> {
@@ -471,13 +495,15 @@ async function searchLocked(
   // The checkpoint: rewritten once (dropping any line a kill cut short), then one appended line
   // per measured candidate, a single write each, so the cost per candidate stays constant.
   const candidatesPath = join(dir, RUN_FILES.candidates);
-  await writeFileAtomic(candidatesPath, jsonLines(history));
+  await writeFileAtomic(candidatesPath, candidateLines(history));
   const result = await runSearch({
     ...input,
     options: config.search,
     history,
     onRecord: async (record, records) => {
-      await Deno.writeTextFile(candidatesPath, JSON.stringify(record) + "\n", { append: true });
+      await Deno.writeTextFile(candidatesPath, JSON.stringify(candidateJson(record)) + "\n", {
+        append: true,
+      });
       await input.onRecord?.(record, records);
     },
     onIteration: async (summary, summaries, records) => {
@@ -486,7 +512,7 @@ async function searchLocked(
       await input.onIteration?.(summary, summaries, records);
     },
   });
-  await writeFileAtomic(join(dir, RUN_FILES.candidates), jsonLines(result.records));
+  await writeFileAtomic(join(dir, RUN_FILES.candidates), candidateLines(result.records));
   await writeFileAtomic(join(dir, RUN_FILES.csv), candidatesCsv(result.records));
   return result;
 }

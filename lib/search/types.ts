@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Arch, ArchConfig } from "../arch/types.ts";
+import type { Arch } from "../arch/types.ts";
 import type { Rng } from "../util/rng.ts";
 
 /** Latency statistics of one candidate, in milliseconds; `p50` is the search objective. */
@@ -62,8 +62,11 @@ export interface CandidateRecord {
   /** Iteration that proposed it (0 is the initial random population). */
   iteration: number;
   origin: Origin;
-  /** Compact architecture config (`compactArch`). */
-  arch: ArchConfig;
+  /**
+   * The validated architecture (per-layer `nHead` and `dInner`). On disk (`candidates.jsonl`) it
+   * is stored compact (`compactArch`); `candidateLine` and `parseCandidateLines` convert.
+   */
+  arch: Arch;
   /** Decoder (non-embedding) parameters: the perplexity proxy, maximised. */
   decoderParams: number;
   status: CandidateStatus;
@@ -75,12 +78,12 @@ export interface CandidateRecord {
   reason?: string;
 }
 
-/** A frontier member with its three objectives. */
+/** A frontier member with its three objectives (a {@linkcode CandidateRecord} reduced to them). */
 export interface FrontierPoint {
   id: string;
   decoderParams: number;
-  /** Median latency (ms). */
-  latencyMs: number;
+  /** Median latency (ms): `latencyMs.p50` of the record. */
+  latencyP50Ms: number;
   peakMemoryBytes: number;
 }
 
@@ -91,14 +94,14 @@ export interface IterationSummary {
   proposed: { random: number; mutation: number; crossover: number };
   /** Parent ids drawn from the previous frontier (with repeats), empty for random proposals. */
   parents: string[];
-  /** Candidates recorded so far, in all iterations. */
-  candidates: number;
-  /** Of them: measured and eligible, over a budget, failed. */
-  ok: number;
-  overBudget: number;
-  failed: number;
+  /** Candidates recorded so far, in this and every earlier iteration (a running total). */
+  candidatesSoFar: number;
+  /** Of them, so far: measured and eligible, over a budget, failed (running totals). */
+  okSoFar: number;
+  overBudgetSoFar: number;
+  failedSoFar: number;
   /** The Pareto frontier over every eligible candidate so far, by ascending latency. */
-  frontier: FrontierPoint[];
+  frontierPoints: FrontierPoint[];
 }
 
 /** What `onProgress` receives, after every candidate and iteration. */

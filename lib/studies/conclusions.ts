@@ -255,9 +255,13 @@ export function heteroHomoConclusions(input: {
         formatCount(best.decoderParams)
       } decoder parameters) the heterogeneous frontier has a model with at least as many decoder parameters that is **${speed}** the baseline on this device${
         best.heteroMemoryRatio
-          ? `, and one that needs ${formatRatio(best.heteroMemoryRatio)} ${
-            best.heteroMemoryRatio >= 1 ? "less" : "more"
-          } peak memory (baseline ÷ model)`
+          ? best.heteroMemoryRatio >= 1
+            ? `, and one that needs ${
+              formatRatio(best.heteroMemoryRatio)
+            } less peak memory (baseline ÷ model)`
+            : `, and one that needs ${
+              formatRatio(1 / best.heteroMemoryRatio)
+            } more peak memory (model ÷ baseline)`
           : ""
       }.`,
     );

@@ -39,9 +39,9 @@ export interface HypervolumeRanges {
  * ```ts
  * import { hypervolumeRanges } from "./hypervolume_range.ts";
  * import assert from "node:assert/strict";
- * const a = [{ id: "a", decoderParams: 100, latencyMs: 10, peakMemoryBytes: 100 }];
- * const b = [{ id: "b", decoderParams: 100, latencyMs: 10.2, peakMemoryBytes: 101 }];
- * const c = [{ id: "c", decoderParams: 50, latencyMs: 20, peakMemoryBytes: 200 }];
+ * const a = [{ id: "a", decoderParams: 100, latencyP50Ms: 10, peakMemoryBytes: 100 }];
+ * const b = [{ id: "b", decoderParams: 100, latencyP50Ms: 10.2, peakMemoryBytes: 101 }];
+ * const c = [{ id: "c", decoderParams: 50, latencyP50Ms: 20, peakMemoryBytes: 200 }];
  * assert.equal(hypervolumeRanges({ a, b, c }, { latency: 0.05, memory: 0.01 }).winner, undefined);
  * assert.equal(hypervolumeRanges({ a, c }, { latency: 0.05, memory: 0.01 }).winner, "a");
  * ```
@@ -56,7 +56,7 @@ export function hypervolumeRanges(
     for (const [name, points] of Object.entries(frontiers)) {
       out[name] = points.map((p) => ({
         ...p,
-        latencyMs: p.latencyMs * (1 + factor * noise.latency),
+        latencyP50Ms: p.latencyP50Ms * (1 + factor * noise.latency),
         peakMemoryBytes: p.peakMemoryBytes * (1 + factor * noise.memory),
       }));
     }

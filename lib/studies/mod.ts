@@ -21,3 +21,5 @@ export * from "./hypervolume_range.ts";
 export * from "./wording.ts";
 export * from "./conclusions.ts";
 export * from "./interrupt.ts";
+export * from "./hetero_homo.ts";
+export * from "./pareto3d.ts";

@@ -61,21 +61,51 @@ export function reportRunDir(ctx: Pick<StudyContext, "quick" | "fresh">, name: s
   return join(root, `report-${name}${suffix}`);
 }
 
+/** One report search: its result, its final frontier as points, and its run folder. */
+export interface ReportSearchRun {
+  result: SearchResult;
+  /** The final frontier reduced to its objectives (`result.frontier` holds the whole records). */
+  frontierPoints: FrontierPoint[];
+  dir: string;
+}
+
 /**
  * Runs (or resumes, or reads back) one report search with a live progress display.
  *
  * @example
  * ```ts
- * import { reportSearch } from "./report_search.ts";
+ * import { reportRunDir, reportSearch, reportSearchBudget } from "./report_search.ts";
  * import { studyContext } from "./context.ts";
- * const { frontier } = await reportSearch(await studyContext(), "heterogeneous", { homogeneous: false });
+ * import { deviceFingerprint } from "../profile/fingerprint.ts";
+ * import { validateProfileSettings } from "../profile/settings.ts";
+ * import { deviceRunConfig, runSearchInDir, spaceOperators, validateSearchOptions } from "../search/mod.ts";
+ * import { getSpace } from "../space/mod.ts";
+ * import assert from "node:assert/strict";
+ * // A finished run in the runs folder is read back, nothing measured (a fake measured it here).
+ * const root = await Deno.makeTempDir();
+ * Deno.env.set("LTS_RUNS_DIR", root);
+ * const ctx = await studyContext({ quick: true, cachePath: `${root}/cache.jsonl` });
+ * const budget = reportSearchBudget(ctx);
+ * const space = getSpace(budget.preset, { maxDecoderParams: budget.maxDecoderParams, homogeneous: true });
+ * const search = validateSearchOptions({ iterations: budget.iterations, population: budget.population,
+ *   seed: budget.seed, minDecoderParams: space.minDecoderParams, maxDecoderParams: space.maxDecoderParams });
+ * const settings = validateProfileSettings({ seqLen: 64 });
+ * await runSearchInDir({
+ *   dir: reportRunDir(ctx, "demo"), config: deviceRunConfig(budget.preset, space, search, settings),
+ *   device: deviceFingerprint(ctx.device, settings), operators: spaceOperators(space),
+ *   measure: (arch) => Promise.resolve({ ok: true, latencyMs: { p50: arch.nLayer }, peakMemoryBytes: 1e6 }),
+ * });
+ * const run = await reportSearch(ctx, "demo", { homogeneous: true, settings });
+ * assert.deepEqual(run.frontierPoints.map((p) => p.id), run.result.frontier.map((r) => r.id));
+ * Deno.env.delete("LTS_RUNS_DIR");
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function reportSearch(
   ctx: StudyContext,
   name: string,
   options: { homogeneous: boolean; settings?: Partial<ProfileSettings> },
-): Promise<{ result: SearchResult; frontier: FrontierPoint[]; dir: string }> {
+): Promise<ReportSearchRun> {
   const budget = reportSearchBudget(ctx);
   const dir = reportRunDir(ctx, name);
   // A fresh report measures again: a run saved before it began is redone (one saved since, by
@@ -120,9 +150,9 @@ export async function reportSearch(
     await removeRun(dir);
     result = await run();
   }
-  const frontier = result.iterations.at(-1)?.frontier ?? [];
-  await progress.finish(`${result.records.length} candidates, frontier ${frontier.length}`);
-  return { result, frontier, dir };
+  const frontierPoints = result.iterations.at(-1)?.frontierPoints ?? [];
+  await progress.finish(`${result.records.length} candidates, frontier ${frontierPoints.length}`);
+  return { result, frontierPoints, dir };
 }
 
 /**
