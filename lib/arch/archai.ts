@@ -5,7 +5,7 @@
  * @module
  */
 import { parse as parseYaml } from "yaml";
-import { InputError } from "../util/errors.ts";
+import { errorLine, InputError } from "../util/errors.ts";
 import type { Arch, ArchConfig, Backbone } from "./types.ts";
 
 /**
@@ -76,7 +76,7 @@ export function archConfigFromArchaiYaml(text: string, backbone: Backbone): Arch
   try {
     raw = parseYaml(text);
   } catch (e) {
-    throw new InputError(`model_config: not valid YAML (${(e as Error).message.split("\n")[0]})`);
+    throw new InputError(`model_config: not valid YAML (${errorLine(e)})`);
   }
   return archConfigFromArchai(raw, backbone);
 }

@@ -18,7 +18,8 @@
  * @module
  */
 import { isDeepStrictEqual } from "node:util";
-import { InputError } from "../util/errors.ts";
+import { errorLine, InputError } from "../util/errors.ts";
+import { parseJson } from "../util/lines.ts";
 import { stableStringify } from "../util/hash.ts";
 import {
   compareModelIds,
@@ -224,7 +225,7 @@ export async function openPack(path: string): Promise<BenchmarkSource & { header
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) throw new InputError(`${path}: missing`);
     if (e instanceof Deno.errors.IsADirectory) throw new InputError(`${path}: is a folder`);
-    throw new InputError(`${path}: cannot read (${(e as Error).message.split("\n")[0]})`);
+    throw new InputError(`${path}: cannot read (${errorLine(e)})`);
   }
   return parsePack(text, path);
 }
@@ -311,14 +312,6 @@ function packSet(
       });
     },
   };
-}
-
-function parseJson(line: string, where: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch (e) {
-    throw new InputError(`${where}: not valid JSON (${(e as Error).message.split("\n")[0]})`);
-  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -14,7 +14,7 @@
  */
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { InputError } from "../util/errors.ts";
+import { errorLine, InputError } from "../util/errors.ts";
 import { compareText, modelFolder, parseSetName, type SetInfo } from "./paths.ts";
 import {
   type BenchmarkSource,
@@ -49,7 +49,7 @@ export async function openSavedLogs(dir: string): Promise<BenchmarkSource> {
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) throw new InputError(`${dir}: no such folder`);
     if (e instanceof Deno.errors.NotADirectory) throw new InputError(`${dir}: not a folder`);
-    throw new InputError(`${dir}: cannot read (${(e as Error).message.split("\n")[0]})`);
+    throw new InputError(`${dir}: cannot read (${errorLine(e)})`);
   }
   if (setNames.length === 0) {
     throw new InputError(`${dir}: no benchmark set folders (random_*/pareto_*) in it`);
@@ -114,7 +114,7 @@ function parseYamlText(text: string, path: string): unknown {
   try {
     return parseYaml(text);
   } catch (e) {
-    throw new InputError(`${path}: not valid YAML (${(e as Error).message.split("\n")[0]})`);
+    throw new InputError(`${path}: not valid YAML (${errorLine(e)})`);
   }
 }
 
@@ -157,7 +157,7 @@ async function listModelIds(setDir: string): Promise<string[]> {
     }
     await Promise.all(jobs);
   } catch (e) {
-    throw new InputError(`${setDir}: cannot read (${(e as Error).message.split("\n")[0]})`);
+    throw new InputError(`${setDir}: cannot read (${errorLine(e)})`);
   }
   return ids;
 }

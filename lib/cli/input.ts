@@ -8,6 +8,7 @@ import { archConfigFromArchaiYaml } from "../arch/archai.ts";
 import { type Arch, type Backbone, BACKBONES } from "../arch/types.ts";
 import { validateArch } from "../arch/validate.ts";
 import { InputError } from "../util/errors.ts";
+import { parseJsonLines } from "../util/lines.ts";
 
 /**
  * Reads the whole text of a path, or of standard input for `-` (or no path).
@@ -50,20 +51,7 @@ export function parseJsonRecords(text: string, source: string): unknown[] {
   } catch {
     // Not one JSON document: try JSON lines.
   }
-  const records: unknown[] = [];
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line === "") continue;
-    try {
-      records.push(JSON.parse(line));
-    } catch (e) {
-      throw new InputError(
-        `${source}: line ${i + 1}: not valid JSON (${(e as Error).message.split("\n")[0]})`,
-      );
-    }
-  }
-  return records;
+  return parseJsonLines(text, source);
 }
 
 function looksLikeYaml(path: string | undefined, text: string): boolean {

@@ -7,12 +7,8 @@
  */
 import { join } from "node:path";
 import { detectDevice, deviceFingerprint } from "../profile/fingerprint.ts";
-import {
-  DIALECTS,
-  type ProfileSettings,
-  PROVIDERS,
-  validateProfileSettings,
-} from "../profile/settings.ts";
+import { DIALECTS } from "../onnx/gpt2.ts";
+import { type ProfileSettings, PROVIDERS, validateProfileSettings } from "../profile/settings.ts";
 import { layerScaledBaselines, measureBaselines } from "../search/baselines.ts";
 import type { BaselineRecord } from "../search/baselines.ts";
 import { compareWithBaselines, frontierHypervolumes } from "../search/compare.ts";
@@ -25,6 +21,7 @@ import type { FrontierPoint, Measure, SearchProgress } from "../search/types.ts"
 import { getSpace, type SearchSpace } from "../space/mod.ts";
 import { PRESET_NAMES } from "../space/types.ts";
 import { InputError } from "../util/errors.ts";
+import { parseJsonLines } from "../util/lines.ts";
 import { checkWritableDir, pathExists, writeFileAtomic } from "../util/fs.ts";
 import { choiceFlag, numberFlag, parseFlags } from "./args.ts";
 import type { Command } from "./command.ts";
@@ -286,7 +283,7 @@ const jsonLines = (values: readonly unknown[]) =>
 async function runBaselines(plan: SearchPlan, measure: Measure, frontier: FrontierPoint[]) {
   const path = join(plan.dir, "baselines.jsonl");
   const known: BaselineRecord[] = (await pathExists(path))
-    ? (await Deno.readTextFile(path)).split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l))
+    ? parseJsonLines(await Deno.readTextFile(path), path) as BaselineRecord[]
     : [];
   const gpt2 = layerScaledBaselines("gpt2-small", {
     vocabSize: plan.space.vocabSize,

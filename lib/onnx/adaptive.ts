@@ -36,6 +36,7 @@
 import type { Arch } from "../arch/types.ts";
 import { vocabClusters } from "../params/embedding.ts";
 import type { GraphBuilder, Initializer } from "./graph.ts";
+import { type EmitContext, reshapeToLogits } from "./context.ts";
 import { GPT2_INIT_STD, seededInitializer, type UniformInit, uniformWithStd } from "./weights.ts";
 
 /**
@@ -312,16 +313,6 @@ export function outputLayerInitializers(
   return list;
 }
 
-/** What the subgraph builders need: the graph, the architecture and a weight lookup. */
-export interface EmbeddingContext {
-  /** The graph being built. */
-  g: GraphBuilder;
-  /** The architecture. */
-  arch: Arch;
-  /** Declares (once) and returns the initializer of that name. */
-  w: (name: string) => string;
-}
-
 /**
  * Token embeddings `[batch, sequence, dModel]` of `input_ids` `[batch, sequence]` for a projected
  * or adaptive embedding (archai `AdaptiveEmbedding`, scaled by √dModel); see the module notes.
@@ -341,7 +332,7 @@ export interface EmbeddingContext {
  * ```
  */
 export function adaptiveTokenEmbedding(
-  c: EmbeddingContext,
+  c: EmitContext,
   inputIds: string,
   layout: EmbeddingLayout,
 ): string {
@@ -405,7 +396,7 @@ function columns(g: GraphBuilder, x: string, start: number, end: number): string
  * ```
  */
 export function adaptiveLogSoftmax(
-  c: EmbeddingContext,
+  c: EmitContext,
   hidden: string,
   layout: EmbeddingLayout,
 ): string {
@@ -459,10 +450,5 @@ export function adaptiveLogSoftmax(
     }
     logProbs = g.op("Concat", parts, { axis: { int: 1 } });
   }
-  const shape = g.op("Concat", [
-    g.op("Shape", [hidden], { start: { int: 0 }, end: { int: 2 } }),
-    g.int64s([arch.vocabSize]),
-  ], { axis: { int: 0 } });
-  const [out] = g.node("Reshape", [logProbs, shape], {}, { outputs: ["logits"] });
-  return out;
+  return reshapeToLogits(c, logProbs, hidden);
 }

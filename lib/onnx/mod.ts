@@ -46,6 +46,7 @@ export * from "./weights.ts";
 export * from "./write.ts";
 export * from "./fits.ts";
 export * from "./ours.ts";
+export * from "./context.ts";
 export * from "./adaptive.ts";
 export * from "./gpt2.ts";
 export * from "./reference.ts";

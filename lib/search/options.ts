@@ -5,6 +5,7 @@
  */
 import type { Dominance } from "../pareto/dominance.ts";
 import { InputError } from "../util/errors.ts";
+import { integerInRange, positiveNumber } from "../util/validate.ts";
 
 /** `"evolution"`: Algorithm 1 of the paper; `"random"`: random search with the same budget. */
 export type Strategy = "evolution" | "random";
@@ -60,22 +61,11 @@ const KNOWN = new Set([
 ]);
 
 function int(raw: Record<string, unknown>, key: string, min: number): number | undefined {
-  const v = raw[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== "number" || !Number.isSafeInteger(v)) {
-    throw new InputError(`${key}: expected an integer, got ${String(v)}`);
-  }
-  if (v < min) throw new InputError(`${key}: must be at least ${min}, got ${v}`);
-  return v;
+  return raw[key] === undefined ? undefined : integerInRange(raw[key], key, min);
 }
 
 function positive(raw: Record<string, unknown>, key: string): number | undefined {
-  const v = raw[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) {
-    throw new InputError(`${key}: expected a positive number, got ${String(v)}`);
-  }
-  return v;
+  return raw[key] === undefined ? undefined : positiveNumber(raw[key], key);
 }
 
 /**

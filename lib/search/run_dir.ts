@@ -20,6 +20,7 @@
  */
 import { join } from "node:path";
 import { InputError } from "../util/errors.ts";
+import { parseJson, parseJsonLines } from "../util/lines.ts";
 import { pathExists, removeStaleTempFiles, writeFileAtomic } from "../util/fs.ts";
 import { ownerAlive, processStartTime } from "../util/process.ts";
 import { stableStringify } from "../util/hash.ts";
@@ -91,26 +92,6 @@ export function jsonDifferences(a: unknown, b: unknown, path = ""): string[] {
   return stableStringify(a) === stableStringify(b) ? [] : [path || "(root)"];
 }
 
-function parseJson(text: string, where: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${where}: not valid JSON (${(e as Error).message.split("\n")[0]})`);
-  }
-}
-
-/**
- * Parses JSON lines. Every line is written whole and ends with a newline, so a last line without
- * one is a write cut short by a kill: it is dropped (that candidate is measured again on resume).
- */
-function parseJsonLines<T>(text: string, where: string): T[] {
-  const lines = text.split("\n");
-  if (!text.endsWith("\n")) lines.pop();
-  return lines.flatMap((line, i) =>
-    line.trim() === "" ? [] : [parseJson(line, `${where}: line ${i + 1}`) as T]
-  );
-}
-
 async function readIfExists(path: string): Promise<string | undefined> {
   try {
     return await Deno.readTextFile(path);
@@ -157,10 +138,12 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
     (await readIfExists(join(dir, RUN_FILES.candidates))) ?? "",
     join(dir, RUN_FILES.candidates),
   );
-  const iterations = parseJsonLines<IterationSummary>(
+  // Every line is written whole with its newline: a last line without one was cut short by a kill.
+  const iterations = parseJsonLines(
     (await readIfExists(join(dir, RUN_FILES.frontier))) ?? "",
     join(dir, RUN_FILES.frontier),
-  );
+    { completeOnly: true },
+  ) as IterationSummary[];
   return { dir, config, device, records, iterations };
 }
 

@@ -12,6 +12,7 @@ import {
   DEFAULT_VOCAB_SIZE,
 } from "../arch/types.ts";
 import { InputError } from "../util/errors.ts";
+import { nonNegativeNumber, positiveInteger } from "../util/validate.ts";
 import type { SearchSpace } from "./types.ts";
 
 /** What {@linkcode defineSpace} takes: a {@linkcode SearchSpace} with defaults left out. */
@@ -74,27 +75,12 @@ function intList(value: unknown, field: string, allowEmpty = false): number[] {
   if (!Array.isArray(value) || (value.length === 0 && !allowEmpty)) {
     throw new InputError(`${field}: expected a non-empty array of positive integers`);
   }
-  value.forEach((v, i) => {
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 1) {
-      throw new InputError(`${field}[${i}]: expected a positive integer, got ${String(v)}`);
-    }
-  });
+  value.forEach((v, i) => positiveInteger(v, `${field}[${i}]`));
   return [...new Set(value as number[])].sort((a, b) => a - b);
 }
 
-function positiveInt(value: unknown, field: string): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) {
-    throw new InputError(`${field}: expected a positive integer, got ${String(value)}`);
-  }
-  return value;
-}
-
 function paramBound(value: unknown, field: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new InputError(`${field}: expected a non-negative number, got ${String(value)}`);
-  }
-  return value;
+  return value === undefined ? undefined : nonNegativeNumber(value, field);
 }
 
 /**
@@ -128,17 +114,15 @@ export function defineSpace(def: SpaceDefinition): SearchSpace {
   }
   const backbone = def.backbone;
   const dInnerRatio = def.dInnerRatio ?? 0;
-  if (typeof dInnerRatio !== "number" || !Number.isFinite(dInnerRatio) || dInnerRatio < 0) {
-    throw new InputError(`dInnerRatio: expected a non-negative number, got ${String(dInnerRatio)}`);
-  }
+  nonNegativeNumber(dInnerRatio, "dInnerRatio");
   const vocabSize = def.vocabSize === undefined
     ? DEFAULT_VOCAB_SIZE[backbone]
-    : positiveInt(def.vocabSize, "vocabSize");
+    : positiveInteger(def.vocabSize, "vocabSize");
   let nPositions = 0;
   if (backbone === "gpt2") {
     nPositions = def.nPositions === undefined
       ? DEFAULT_N_POSITIONS
-      : positiveInt(def.nPositions, "nPositions");
+      : positiveInteger(def.nPositions, "nPositions");
   } else if (def.nPositions !== undefined && def.nPositions !== 0) {
     throw new InputError("nPositions: transformer-xl uses relative positions; leave it out");
   }
