@@ -140,12 +140,16 @@ export interface PackOptions {
  *
  * @example
  * ```ts
- * import { packText } from "./pack.ts";
- * import { openSavedLogs } from "./saved_logs.ts";
- * const text = await packText(await openSavedLogs("path/to/saved_logs"), {
+ * import assert from "node:assert/strict";
+ * import { openPack, packText } from "./pack.ts";
+ * import { BUNDLED_PACK_PATH } from "./paths.ts";
+ * // Usually the source is `openSavedLogs(archai's saved_logs folder)`; the bundled pack is one too.
+ * const bundled = await Deno.readTextFile(BUNDLED_PACK_PATH);
+ * const text = await packText(await openPack(BUNDLED_PACK_PATH), {
  *   copyright: "Copyright (c) Microsoft Corporation.",
  * });
- * text.split("\n").length; // models + 2 (header, final newline)
+ * assert.equal(text.split("\n").length, 1121 + 2); // models + header + final newline
+ * assert.equal(text.split("\n")[1], bundled.split("\n")[1]);
  * ```
  */
 export async function packText(source: BenchmarkSource, options: PackOptions): Promise<string> {

@@ -81,8 +81,17 @@ export function backboneFromPath(path: string): Backbone | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readArchs } from "./input.ts";
- * const archs = await readArchs("arch.json");
+ * const path = await Deno.makeTempFile({ suffix: ".jsonl" });
+ * await Deno.writeTextFile(
+ *   path,
+ *   '{"backbone":"gpt2","nLayer":2,"dModel":128,"nHead":2,"dInner":512}\n' +
+ *     '{"backbone":"gpt2","nLayer":1,"dModel":64,"nHead":4,"dInner":256}\n',
+ * );
+ * const archs = await readArchs(path);
+ * assert.deepEqual(archs.map((a) => a.nLayer), [2, 1]);
+ * await Deno.remove(path);
  * ```
  */
 export async function readArchs(

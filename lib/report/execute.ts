@@ -321,7 +321,7 @@ export function outputsFromMessages(
  * @example
  * ```ts
  * import { executeNotebook } from "./execute.ts";
- * const run = await executeNotebook("notebooks/01-params.ipynb", { env: { LTS_QUICK: "1" } });
+ * const run = await executeNotebook("notebooks/01-proxy.ipynb", { env: { LTS_QUICK: "1" } });
  * if (run.status === "failed") console.error(run.failure?.evalue);
  * ```
  */
@@ -346,7 +346,7 @@ export async function executeNotebook(
  * @example
  * ```ts
  * import { parseNotebook, runParsedNotebook } from "./execute.ts";
- * const path = "notebooks/01-params.ipynb";
+ * const path = "notebooks/01-proxy.ipynb";
  * const run = await runParsedNotebook(path, parseNotebook(await Deno.readTextFile(path), path));
  * ```
  */

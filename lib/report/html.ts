@@ -360,11 +360,13 @@ export function quickBanner(settings: ReportSettings): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderNotebookPage } from "./html.ts";
  * const html = renderNotebookPage({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }, {
- *   name: "01-params", title: "Parameters", durationMs: 1200,
+ *   name: "01-proxy", title: "The proxy", durationMs: 1200,
  *   settings: { quick: false, fresh: false, generatedAt: new Date().toISOString(), denoVersion: Deno.version.deno },
  * });
+ * assert.ok(html.startsWith("<!DOCTYPE html>"));
  * ```
  */
 export function renderNotebookPage(notebook: Notebook, info: PageInfo): string {

@@ -32,9 +32,11 @@ export interface IndexEntry {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderIndexPage } from "./index_page.ts";
  * const settings = { quick: true, fresh: false, generatedAt: "2026-01-01T00:00:00Z", denoVersion: "2.9.6" };
- * renderIndexPage([{ name: "01-params", title: "Parameters", status: "ok", durationMs: 900, settings }], settings);
+ * const html = renderIndexPage([{ name: "01-proxy", title: "The proxy", status: "ok", durationMs: 900, settings }], settings);
+ * assert.ok(html.includes('href="01-proxy.html"'));
  * ```
  */
 export function renderIndexPage(entries: readonly IndexEntry[], settings: ReportSettings): string {

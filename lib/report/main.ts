@@ -76,8 +76,10 @@ before anything runs; nothing written).`;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listNotebooks } from "./main.ts";
- * await listNotebooks("notebooks"); // ["notebooks/01-params.ipynb", …]
+ * const notebooks = await listNotebooks("notebooks");
+ * assert.equal(notebooks[0], "notebooks/01-proxy.ipynb");
  * ```
  */
 export async function listNotebooks(dir: string): Promise<string[]> {
@@ -171,7 +173,7 @@ export function describeFailure(run: NotebookRun): string {
  * @example
  * ```ts
  * import { runReport } from "./main.ts";
- * const { exitCode } = await runReport({ quick: true, only: ["01-params"] });
+ * const { exitCode } = await runReport({ quick: true, only: ["01-proxy"] });
  * ```
  */
 export async function runReport(options: ReportOptions = {}): Promise<ReportResult> {
@@ -311,7 +313,7 @@ export async function runReport(options: ReportOptions = {}): Promise<ReportResu
  * @example
  * ```ts
  * import { main } from "./main.ts";
- * const code = await main(["--quick", "--only", "01-params"]);
+ * const code = await main(["--quick", "--only", "01-proxy"]);
  * ```
  */
 export async function main(args: string[]): Promise<number> {
