@@ -52,9 +52,10 @@ function perLayer(value: unknown, field: string, nLayer: number, max: number): n
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validateArch } from "./validate.ts";
  * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 128, nHead: [2, 4], dInner: 512 });
- * arch.dInner; // [512, 512]
+ * assert.deepEqual(arch.dInner, [512, 512]);
  * ```
  */
 export function validateArch(input: unknown, where = ""): Arch {

@@ -152,11 +152,12 @@ export async function loadBenchmark(options: LoadBenchmarkOptions = {}): Promise
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { benchmarkFromSource } from "./load.ts";
  * import { openPack } from "./pack.ts";
  * import { BUNDLED_PACK_PATH } from "./paths.ts";
  * const bench = await benchmarkFromSource(await openPack(BUNDLED_PACK_PATH));
- * bench.models.length; // 1121
+ * assert.equal(bench.models.length, 1121);
  * ```
  */
 export async function benchmarkFromSource(

@@ -35,9 +35,10 @@ export interface MakePackOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { makePack } from "./make_pack.ts";
  * const made = await makePack("path/to/archai/nlp/nas/saved_logs");
- * made.header.models; // 1121
+ * assert.equal(made.header.models, 1121);
  * await Deno.writeTextFile("lts-saved-logs.jsonl", made.text);
  * ```
  */

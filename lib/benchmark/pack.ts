@@ -44,8 +44,9 @@ import {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PACK_FORMAT } from "./pack.ts";
- * JSON.parse('{"format":"lts-saved-logs"}').format === PACK_FORMAT; // true
+ * assert.equal(JSON.parse('{"format":"lts-saved-logs"}').format, PACK_FORMAT);
  * ```
  */
 export const PACK_FORMAT = "lts-saved-logs";
@@ -55,8 +56,9 @@ export const PACK_FORMAT = "lts-saved-logs";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PACK_VERSION } from "./pack.ts";
- * PACK_VERSION; // 1
+ * assert.equal(PACK_VERSION, 1);
  * ```
  */
 export const PACK_VERSION = 1;
@@ -68,8 +70,9 @@ export const PACK_VERSION = 1;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PACK_CONFIG_FIELDS } from "./pack.ts";
- * PACK_CONFIG_FIELDS.includes("tie_projs"); // true
+ * assert.ok(PACK_CONFIG_FIELDS.includes("tie_projs"));
  * ```
  */
 export const PACK_CONFIG_FIELDS = [
@@ -216,10 +219,11 @@ function jsonSafe(value: unknown, where: string, field: string): unknown {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openPack } from "./pack.ts";
  * import { BUNDLED_PACK_PATH } from "./paths.ts";
  * const source = await openPack(BUNDLED_PACK_PATH);
- * source.setNames.length; // 11
+ * assert.equal(source.setNames.length, 11);
  * ```
  */
 export async function openPack(path: string): Promise<BenchmarkSource & { header: PackHeader }> {
@@ -240,10 +244,11 @@ export async function openPack(path: string): Promise<BenchmarkSource & { header
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parsePack } from "./pack.ts";
  * import { BUNDLED_PACK_PATH } from "./paths.ts";
  * const source = parsePack(await Deno.readTextFile(BUNDLED_PACK_PATH), BUNDLED_PACK_PATH);
- * source.header.models; // 1121
+ * assert.equal(source.header.models, 1121);
  * ```
  */
 export function parsePack(text: string, path: string): BenchmarkSource & { header: PackHeader } {

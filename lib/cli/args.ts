@@ -25,9 +25,10 @@ export interface ParsedArgs {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseFlags } from "./args.ts";
  * const { values } = parseFlags(["--seed", "3"], { seed: { type: "string" } });
- * values.seed; // "3"
+ * assert.equal(values.seed, "3");
  * ```
  */
 export function parseFlags(args: string[], options: OptionSpec): ParsedArgs {
@@ -58,8 +59,9 @@ export interface NumberBounds {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { numberFlag } from "./args.ts";
- * numberFlag({ seed: "7" }, "seed", 0, { integer: true }); // 7
+ * assert.equal(numberFlag({ seed: "7" }, "seed", 0, { integer: true }), 7);
  * ```
  */
 export function numberFlag(
@@ -94,8 +96,9 @@ export function numberFlag(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { choiceFlag } from "./args.ts";
- * choiceFlag({ dialect: "fast" }, "dialect", ["portable", "fast"] as const, "portable"); // "fast"
+ * assert.equal(choiceFlag({ dialect: "fast" }, "dialect", ["portable", "fast"] as const, "portable"), "fast");
  * ```
  */
 export function choiceFlag<T extends string>(

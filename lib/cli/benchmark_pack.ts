@@ -49,9 +49,10 @@ const HEADER_PROBE_BYTES = 64 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isPackFile } from "./benchmark_pack.ts";
  * import { BUNDLED_PACK_PATH } from "../benchmark/paths.ts";
- * await isPackFile(BUNDLED_PACK_PATH); // true
+ * assert.equal(await isPackFile(BUNDLED_PACK_PATH), true);
  * ```
  */
 export async function isPackFile(path: string): Promise<boolean> {

@@ -38,8 +38,9 @@ export async function readTextInput(path: string | undefined): Promise<string> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseJsonRecords } from "./input.ts";
- * parseJsonRecords('{"a":1}\n{"a":2}\n', "input"); // [{a:1},{a:2}]
+ * assert.deepEqual(parseJsonRecords('{"a":1}\n{"a":2}\n', "input"), [{a:1},{a:2}]);
  * ```
  */
 export function parseJsonRecords(text: string, source: string): unknown[] {
@@ -65,8 +66,9 @@ function looksLikeYaml(path: string | undefined, text: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { backboneFromPath } from "./input.ts";
- * backboneFromPath("saved_logs/random_GPT2_wt103/config_0/j0/model_config.yaml"); // "gpt2"
+ * assert.equal(backboneFromPath("saved_logs/random_GPT2_wt103/config_0/j0/model_config.yaml"), "gpt2");
  * ```
  */
 export function backboneFromPath(path: string): Backbone | undefined {

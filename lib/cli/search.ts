@@ -153,9 +153,10 @@ export interface SearchPlan {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { planSearch } from "./search.ts";
  * const plan = planSearch(["--preset", "lts-gpt2", "--out", "data/runs/x", "--iterations", "3"]);
- * plan.config.search.iterations; // 3
+ * assert.equal(plan.config.search.iterations, 3);
  * ```
  */
 export function planSearch(args: string[]): SearchPlan {

@@ -58,11 +58,12 @@ export const PROJECTION_INIT_STD = 0.01;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isPlainEmbedding } from "./adaptive.ts";
  * import { validateArch } from "../arch/mod.ts";
  * const base = { backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 4, dInner: 256 } as const;
- * isPlainEmbedding(validateArch(base)); // true
- * isPlainEmbedding(validateArch({ ...base, dEmbed: 128 })); // false
+ * assert.equal(isPlainEmbedding(validateArch(base)), true);
+ * assert.equal(isPlainEmbedding(validateArch({ ...base, dEmbed: 128 })), false);
  * ```
  */
 export function isPlainEmbedding(arch: Pick<Arch, "divVal" | "dEmbed" | "dModel">): boolean {
@@ -75,11 +76,12 @@ export function isPlainEmbedding(arch: Pick<Arch, "divVal" | "dEmbed" | "dModel"
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defaultGpt2Head } from "./adaptive.ts";
  * import { validateArch } from "../arch/mod.ts";
  * const base = { backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 4, dInner: 256 } as const;
- * defaultGpt2Head(validateArch(base)); // "lm-head"
- * defaultGpt2Head(validateArch({ ...base, dEmbed: 128, divVal: 2 })); // "adaptive-softmax"
+ * assert.equal(defaultGpt2Head(validateArch(base)), "lm-head");
+ * assert.equal(defaultGpt2Head(validateArch({ ...base, dEmbed: 128, divVal: 2 })), "adaptive-softmax");
  * ```
  */
 export function defaultGpt2Head(arch: Pick<Arch, "divVal" | "dEmbed" | "dModel">): Gpt2Head {
@@ -149,14 +151,15 @@ export const outProjName = (i: number): string => `crit.out_projs.${i}`;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { embeddingLayout } from "./adaptive.ts";
  * import { validateArch } from "../arch/mod.ts";
  * const arch = validateArch({
  *   backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 4, dInner: 256, dEmbed: 32, divVal: 2,
  *   vocabSize: 150, cutoffs: [20, 60],
  * });
- * embeddingLayout(arch).tables.map((t) => t.width); // [32, 16, 8]
- * embeddingLayout(arch).clusters[1].projection; // "transformer.wte.emb_projs.1"
+ * assert.deepEqual(embeddingLayout(arch).tables.map((t) => t.width), [32, 16, 8]);
+ * assert.equal(embeddingLayout(arch).clusters[1].projection, "transformer.wte.emb_projs.1");
  * ```
  */
 export function embeddingLayout(
@@ -234,10 +237,11 @@ const BIAS: UniformInit = { center: 0, halfWidth: 0.02 };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tokenEmbeddingInitializers } from "./adaptive.ts";
  * import { validateArch } from "../arch/mod.ts";
  * const arch = validateArch({ backbone: "gpt2", nLayer: 1, dModel: 64, nHead: 4, dInner: 128, dEmbed: 32 });
- * tokenEmbeddingInitializers(arch, 0).map((w) => w.dims); // [[50257, 32], [64, 32]]
+ * assert.deepEqual(tokenEmbeddingInitializers(arch, 0).map((w) => w.dims), [[50257, 32], [64, 32]]);
  * ```
  */
 export function tokenEmbeddingInitializers(arch: Arch, seed = 0): Initializer[] {

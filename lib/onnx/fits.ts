@@ -50,8 +50,9 @@ export const AUTO_EXTERNAL_MIN_BYTES = 1 << 20;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { usesExternalData } from "./fits.ts";
- * usesExternalData([{ name: "w", dims: [1024, 1024], fill: () => {} }], "auto"); // true
+ * assert.equal(usesExternalData([{ name: "w", dims: [1024, 1024], fill: () => {} }], "auto"), true);
  * ```
  */
 export function usesExternalData(
@@ -212,8 +213,9 @@ export function archLabel(arch: Arch): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { modelLabel } from "./fits.ts";
- * modelLabel({ metadata: {}, graphName: "tiny" }); // "model tiny"
+ * assert.equal(modelLabel({ metadata: {}, graphName: "tiny" }), "model tiny");
  * ```
  */
 export function modelLabel(model: Pick<OnnxModel, "metadata" | "graphName">): string {

@@ -60,8 +60,9 @@ export const DIALECTS: readonly Dialect[] = ["portable", "fast"];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GPT2_GRAPH_VERSION } from "./gpt2.ts";
- * GPT2_GRAPH_VERSION; // 2
+ * assert.equal(GPT2_GRAPH_VERSION, 2);
  * ```
  */
 export const GPT2_GRAPH_VERSION = 2;
@@ -144,11 +145,12 @@ export function checkEmittable(arch: Arch, options: { head?: Gpt2Head } = {}): v
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gpt2Initializers } from "./gpt2.ts";
  * import { validateArch } from "../arch/mod.ts";
  * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 4, dInner: 256 });
- * gpt2Initializers(arch, 0).map((w) => w.name)[0]; // "transformer.wte.weight"
- * gpt2Initializers(arch, 0, { head: "adaptive-softmax" }).at(-1)?.name; // "crit.out_layers_biases.0"
+ * assert.equal(gpt2Initializers(arch, 0).map((w) => w.name)[0], "transformer.wte.weight");
+ * assert.equal(gpt2Initializers(arch, 0, { head: "adaptive-softmax" }).at(-1)?.name, "crit.out_layers_biases.0");
  * ```
  */
 export function gpt2Initializers(
@@ -194,11 +196,12 @@ export function gpt2Initializers(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isEmbeddingWeight } from "./gpt2.ts";
- * isEmbeddingWeight("transformer.wpe.weight"); // true
- * isEmbeddingWeight("transformer.wte.emb_projs.1"); // true
- * isEmbeddingWeight("crit.cluster_weight"); // true
- * isEmbeddingWeight("transformer.ln_f.weight"); // false
+ * assert.equal(isEmbeddingWeight("transformer.wpe.weight"), true);
+ * assert.equal(isEmbeddingWeight("transformer.wte.emb_projs.1"), true);
+ * assert.equal(isEmbeddingWeight("crit.cluster_weight"), true);
+ * assert.equal(isEmbeddingWeight("transformer.ln_f.weight"), false);
  * ```
  */
 export function isEmbeddingWeight(name: string): boolean {
@@ -365,6 +368,7 @@ function lastPosition(c: EmitContext, x: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { emitGpt2 } from "./gpt2.ts";
  * import { validateArch } from "../arch/mod.ts";
  * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: [4, 2], dInner: 256 });
@@ -373,7 +377,7 @@ function lastPosition(c: EmitContext, x: string): string {
  * const adaptive = validateArch({
  *   backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 4, dInner: 256, dEmbed: 128, divVal: 4,
  * });
- * emitGpt2(adaptive).metadata["lts.output"]; // "log-probabilities"
+ * assert.equal(emitGpt2(adaptive).metadata["lts.output"], "log-probabilities");
  * ```
  */
 export function emitGpt2(arch: Arch, options: Gpt2EmitOptions = {}): OnnxModel {

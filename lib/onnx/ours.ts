@@ -189,8 +189,9 @@ export async function readOnnxProvenance(path: string): Promise<OnnxProvenance> 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isOurOnnx } from "./ours.ts";
- * await isOurOnnx("README.md"); // false
+ * assert.equal(await isOurOnnx("README.md"), false);
  * ```
  */
 export async function isOurOnnx(path: string): Promise<boolean> {

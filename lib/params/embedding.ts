@@ -122,8 +122,9 @@ export function lmHeadParams(shape: EmbeddingShape): SoftmaxParams {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defaultTieProjs } from "./embedding.ts";
- * defaultTieProjs(3); // [false, true, true]
+ * assert.deepEqual(defaultTieProjs(3), [false, true, true]);
  * ```
  */
 export function defaultTieProjs(nClusters: number): boolean[] {

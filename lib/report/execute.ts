@@ -94,8 +94,9 @@ export interface ExecuteNotebookOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { joinSource } from "./execute.ts";
- * joinSource(["a\n", "b"]); // "a\nb"
+ * assert.equal(joinSource(["a\n", "b"]), "a\nb");
  * ```
  */
 export function joinSource(source: string | string[] | undefined): string {
@@ -107,8 +108,9 @@ export function joinSource(source: string | string[] | undefined): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stripAnsi } from "./execute.ts";
- * stripAnsi("\x1b[31mError\x1b[0m"); // "Error"
+ * assert.equal(stripAnsi("\x1b[31mError\x1b[0m"), "Error");
  * ```
  */
 export function stripAnsi(text: string): string {
@@ -121,9 +123,10 @@ export function stripAnsi(text: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseNotebook } from "./execute.ts";
  * const nb = parseNotebook('{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[]}', "x.ipynb");
- * nb.cells.length; // 0
+ * assert.equal(nb.cells.length, 0);
  * ```
  */
 export function parseNotebook(text: string, where: string): Notebook {
@@ -189,10 +192,11 @@ const CELL_ID = /^[A-Za-z0-9_-]{1,64}$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { withCellIds } from "./execute.ts";
  * const nb = withCellIds({ nbformat: 4, nbformat_minor: 4, metadata: {},
  *   cells: [{ cell_type: "code", source: "1", metadata: {} }] }, "demo");
- * [nb.nbformat_minor, typeof nb.cells[0].id]; // [5, "string"]
+ * assert.deepEqual([nb.nbformat_minor, typeof nb.cells[0].id], [5, "string"]);
  * ```
  */
 export function withCellIds(nb: Notebook, name: string): Notebook {
@@ -212,9 +216,11 @@ export function withCellIds(nb: Notebook, name: string): Notebook {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { notebookTitle } from "./execute.ts";
- * notebookTitle({ nbformat: 4, nbformat_minor: 5, metadata: {},
- *   cells: [{ cell_type: "markdown", source: "# Search\ntext", metadata: {} }] }); // "Search"
+ * const title = notebookTitle({ nbformat: 4, nbformat_minor: 5, metadata: {},
+ *   cells: [{ cell_type: "markdown", source: "# Search\ntext", metadata: {} }] });
+ * assert.equal(title, "Search");
  * ```
  */
 export function notebookTitle(nb: Notebook): string | undefined {
@@ -233,10 +239,11 @@ export function notebookTitle(nb: Notebook): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { outputsFromMessages } from "./execute.ts";
  * // messages from Kernel.execute(...).outputs
  * const outputs = outputsFromMessages([], new Map());
- * outputs.length; // 0
+ * assert.equal(outputs.length, 0);
  * ```
  */
 export function outputsFromMessages(

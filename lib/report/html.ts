@@ -230,8 +230,9 @@ function inlineSvg(svg: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderMimeBundle } from "./html.ts";
- * renderMimeBundle({ "text/plain": "<b>" }); // '<div class="output text"><pre>&lt;b&gt;</pre></div>'
+ * assert.equal(renderMimeBundle({ "text/plain": "<b>" }), '<div class="output text"><pre>&lt;b&gt;</pre></div>');
  * ```
  */
 export function renderMimeBundle(data: OutputData): string {
@@ -309,8 +310,9 @@ function renderCell(cell: NotebookCell): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatDuration } from "./html.ts";
- * formatDuration(245_000); // "4 min 05 s"
+ * assert.equal(formatDuration(245_000), "4 min 05 s");
  * ```
  */
 export function formatDuration(ms: number): string {
@@ -344,8 +346,9 @@ export function settingsLine(settings: ReportSettings): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { quickBanner } from "./html.ts";
- * quickBanner({ quick: false, fresh: false, generatedAt: "", denoVersion: "" }); // ""
+ * assert.equal(quickBanner({ quick: false, fresh: false, generatedAt: "", denoVersion: "" }), "");
  * ```
  */
 export function quickBanner(settings: ReportSettings): string {

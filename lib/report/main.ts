@@ -104,8 +104,9 @@ export async function listNotebooks(dir: string): Promise<string[]> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { kernelEnv } from "./main.ts";
- * kernelEnv({ quick: true, fresh: false }).LTS_QUICK; // "1"
+ * assert.equal(kernelEnv({ quick: true, fresh: false }).LTS_QUICK, "1");
  * ```
  */
 export function kernelEnv(

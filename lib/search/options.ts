@@ -75,9 +75,10 @@ function positive(raw: Record<string, unknown>, key: string): number | undefined
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validateSearchOptions } from "./options.ts";
  * const o = validateSearchOptions({ population: 10, iterations: 3 });
- * [o.parents, o.mutations, o.crossovers]; // [2, 4, 4]
+ * assert.deepEqual([o.parents, o.mutations, o.crossovers], [2, 4, 4]);
  * ```
  */
 export function validateSearchOptions(input: Partial<SearchOptions> = {}): SearchOptions {

@@ -58,8 +58,9 @@ export interface SpaceDefinition {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { valueGrid } from "./define.ts";
- * valueGrid(128, 384, 64); // [128, 192, 256, 320, 384]
+ * assert.deepEqual(valueGrid(128, 384, 64), [128, 192, 256, 320, 384]);
  * ```
  */
 export function valueGrid(lo: number, hi: number, step = 1): number[] {
@@ -89,6 +90,7 @@ function paramBound(value: unknown, field: string): number | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defineSpace } from "./define.ts";
  * const tiny = defineSpace({
  *   name: "tiny",
@@ -99,7 +101,7 @@ function paramBound(value: unknown, field: string): number | undefined {
  *   dInner: [256, 128],
  *   dInnerRatio: 2,
  * });
- * tiny.dInner; // [128, 256]
+ * assert.deepEqual(tiny.dInner, [128, 256]);
  * ```
  */
 export function defineSpace(def: SpaceDefinition): SearchSpace {

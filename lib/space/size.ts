@@ -52,8 +52,9 @@ import type { SearchSpace, SpaceSize } from "./types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bigLog10 } from "./size.ts";
- * bigLog10(10n ** 60n); // 60
+ * assert.equal(bigLog10(10n ** 60n), 60);
  * ```
  */
 export function bigLog10(n: bigint): number {

@@ -25,9 +25,10 @@ export const TOP_PERCENTS: readonly number[] = [10, 20, 30, 40, 50, 60, 70, 80, 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { topKCount } from "./common_ratio.ts";
- * topKCount(183, 10); // 18
- * topKCount(5, 10); // 1
+ * assert.equal(topKCount(183, 10), 18);
+ * assert.equal(topKCount(5, 10), 1);
  * ```
  */
 export function topKCount(n: number, percent: number): number {
@@ -43,8 +44,9 @@ export function topKCount(n: number, percent: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { topIndices } from "./common_ratio.ts";
- * topIndices([3, 9, 1, 9], 2); // [1, 3]
+ * assert.deepEqual(topIndices([3, 9, 1, 9], 2), [1, 3]);
  * ```
  */
 export function topIndices(scores: readonly number[], k: number): number[] {
@@ -89,8 +91,9 @@ export function commonRatio(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { commonRatios } from "./common_ratio.ts";
- * commonRatios([3, 2, 1], [-1, -2, -3], [50, 100]); // { "50": 100, "100": 100 }
+ * assert.deepEqual(commonRatios([3, 2, 1], [-1, -2, -3], [50, 100]), { "50": 100, "100": 100 });
  * ```
  */
 export function commonRatios(

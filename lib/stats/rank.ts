@@ -26,8 +26,9 @@ function checkPair(x: readonly number[], y: readonly number[], name: string): vo
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { averageRanks } from "./rank.ts";
- * averageRanks([10, 30, 20, 20]); // [1, 4, 2.5, 2.5]
+ * assert.deepEqual(averageRanks([10, 30, 20, 20]), [1, 4, 2.5, 2.5]);
  * ```
  */
 export function averageRanks(values: readonly number[]): number[] {

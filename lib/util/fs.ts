@@ -82,8 +82,9 @@ const CODE_WORDS: Record<string, string> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fsProblem } from "./fs.ts";
- * fsProblem(new Deno.errors.PermissionDenied("x")); // "not writable (permission denied)"
+ * assert.equal(fsProblem(new Deno.errors.PermissionDenied("x")), "not writable (permission denied)");
  * ```
  */
 export function fsProblem(e: unknown): string | undefined {
@@ -158,8 +159,9 @@ export async function checkWritableDir(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkWritableFile } from "./fs.ts";
- * await checkWritableFile("data/tmp/cache.jsonl", "--cache"); // true
+ * assert.equal(await checkWritableFile("data/tmp/cache.jsonl", "--cache"), true);
  * ```
  */
 export async function checkWritableFile(

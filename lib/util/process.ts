@@ -21,8 +21,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { processAlive } from "./process.ts";
- * processAlive(Deno.pid); // true
+ * assert.equal(processAlive(Deno.pid), true);
  * ```
  */
 export function processAlive(pid: number): boolean {
@@ -74,8 +75,9 @@ export function processStartTime(pid: number): number | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ownerAlive, processStartTime } from "./process.ts";
- * ownerAlive(Deno.pid, processStartTime(Deno.pid)); // true
+ * assert.equal(ownerAlive(Deno.pid, processStartTime(Deno.pid)), true);
  * ownerAlive(Deno.pid, -1); // false: same pid, another process
  * ```
  */
