@@ -372,20 +372,22 @@ export async function runParsedNotebook(
   }
   const started = performance.now();
   const stderrTail: string[] = [];
-  const kernelFailure = (e: unknown, cellIndex = -1, code = ""): NotebookRun => ({
+  const failedRun = (failure: NotebookFailure): NotebookRun => ({
     name,
     path,
     status: "failed",
     notebook,
     durationMs: performance.now() - started,
-    failure: {
+    failure,
+  });
+  const kernelFailure = (e: unknown, cellIndex = -1, code = ""): NotebookRun =>
+    failedRun({
       cellIndex,
       source: code,
       ename: "KernelError",
       evalue: (e as Error)?.message ?? String(e),
       traceback: stderrTail.map(stripAnsi),
-    },
-  });
+    });
   let kernel;
   try {
     kernel = await startKernel({
@@ -433,20 +435,13 @@ export async function runParsedNotebook(
       });
       if (result.status !== "ok") {
         const error = result.error ?? { ename: "Error", evalue: result.status, traceback: [] };
-        return {
-          name,
-          path,
-          status: "failed",
-          notebook,
-          durationMs: performance.now() - started,
-          failure: {
-            cellIndex,
-            source: code,
-            ename: error.ename,
-            evalue: stripAnsi(error.evalue),
-            traceback: error.traceback.map(stripAnsi),
-          },
-        };
+        return failedRun({
+          cellIndex,
+          source: code,
+          ename: error.ename,
+          evalue: stripAnsi(error.evalue),
+          traceback: error.traceback.map(stripAnsi),
+        });
       }
     }
     return { name, path, status: "ok", notebook, durationMs: performance.now() - started };

@@ -359,6 +359,37 @@ export function quickBanner(settings: ReportSettings): string {
 }
 
 /**
+ * The lines that open every report page, up to its `<header class="page">`: doctype, head with
+ * the title (escaped here) and {@linkcode PAGE_CSS}, `<body><main>`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pageStart } from "./html.ts";
+ * const lines = pageStart("A & B");
+ * assert.equal(lines[0], "<!DOCTYPE html>");
+ * assert.ok(lines.includes("<title>A &amp; B</title>"));
+ * assert.equal(lines.at(-1), '<header class="page">');
+ * ```
+ */
+export function pageStart(title: string): string[] {
+  return [
+    `<!DOCTYPE html>`,
+    `<html lang="en">`,
+    `<head>`,
+    `<meta charset="utf-8">`,
+    `<meta name="viewport" content="width=device-width, initial-scale=1">`,
+    `<meta name="generator" content="lts report">`,
+    `<title>${escapeHtml(title)}</title>`,
+    `<style>${PAGE_CSS}</style>`,
+    `</head>`,
+    `<body>`,
+    `<main>`,
+    `<header class="page">`,
+  ];
+}
+
+/**
  * The complete page of an executed notebook.
  *
  * @example
@@ -374,18 +405,7 @@ export function quickBanner(settings: ReportSettings): string {
  */
 export function renderNotebookPage(notebook: Notebook, info: PageInfo): string {
   return [
-    `<!DOCTYPE html>`,
-    `<html lang="en">`,
-    `<head>`,
-    `<meta charset="utf-8">`,
-    `<meta name="viewport" content="width=device-width, initial-scale=1">`,
-    `<meta name="generator" content="lts report">`,
-    `<title>${escapeHtml(info.title)}</title>`,
-    `<style>${PAGE_CSS}</style>`,
-    `</head>`,
-    `<body>`,
-    `<main>`,
-    `<header class="page">`,
+    ...pageStart(info.title),
     `<nav><a href="index.html">← all notebooks</a></nav>`,
     `<div class="meta">${escapeHtml(info.name)}.ipynb · ran in ${
       escapeHtml(formatDuration(info.durationMs))

@@ -7,7 +7,7 @@
 import { escapeHtml } from "../plots/document.ts";
 import {
   formatDuration,
-  PAGE_CSS,
+  pageStart,
   quickBanner,
   type ReportSettings,
   settingsLine,
@@ -60,18 +60,7 @@ export function renderIndexPage(entries: readonly IndexEntry[], settings: Report
     ].join("");
   });
   return [
-    `<!DOCTYPE html>`,
-    `<html lang="en">`,
-    `<head>`,
-    `<meta charset="utf-8">`,
-    `<meta name="viewport" content="width=device-width, initial-scale=1">`,
-    `<meta name="generator" content="lts report">`,
-    `<title>LTS notebooks</title>`,
-    `<style>${PAGE_CSS}</style>`,
-    `</head>`,
-    `<body>`,
-    `<main>`,
-    `<header class="page">`,
+    ...pageStart("LTS notebooks"),
     `<h1>LTS notebooks</h1>`,
     `<div class="meta">Last generated: ${escapeHtml(settingsLine(settings))}</div>`,
     quickBanner(settings),
