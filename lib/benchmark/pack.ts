@@ -18,7 +18,8 @@
  * @module
  */
 import { isDeepStrictEqual } from "node:util";
-import { errorLine, InputError } from "../util/errors.ts";
+import { InputError } from "../util/errors.ts";
+import { readTextInput } from "../util/fs.ts";
 import { parseJson } from "../util/lines.ts";
 import { stableStringify } from "../util/hash.ts";
 import {
@@ -227,14 +228,7 @@ function jsonSafe(value: unknown, where: string, field: string): unknown {
  * ```
  */
 export async function openPack(path: string): Promise<BenchmarkSource & { header: PackHeader }> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new InputError(`${path}: missing`);
-    if (e instanceof Deno.errors.IsADirectory) throw new InputError(`${path}: is a folder`);
-    throw new InputError(`${path}: cannot read (${errorLine(e)})`);
-  }
+  const text = await readTextInput(path);
   return parsePack(text, path);
 }
 

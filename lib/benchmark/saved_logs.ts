@@ -15,6 +15,7 @@
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { errorLine, InputError } from "../util/errors.ts";
+import { readTextInput } from "../util/fs.ts";
 import { compareText, modelFolder, parseSetName, type SetInfo } from "./paths.ts";
 import {
   type BenchmarkSource,
@@ -90,13 +91,13 @@ async function readSet(dir: string, info: SetInfo): Promise<RawSet> {
 }
 
 async function readModelConfig(path: string): Promise<RawEntry> {
-  return { where: path, field: null, value: parseYamlText(await readText(path), path) };
+  return { where: path, field: null, value: parseYamlText(await readTextInput(path), path) };
 }
 
 /** Reads a summary YAML: a mapping keyed by model id. The entries are left to the loader. */
 async function readSummary(setDir: string, kind: SummaryKind): Promise<RawSummary> {
   const path = join(setDir, summaryFile(kind));
-  const raw = parseYamlText(await readText(path), path);
+  const raw = parseYamlText(await readTextInput(path), path);
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new InputError(`${path}: expected a mapping of model ids`);
   }
@@ -115,16 +116,6 @@ function parseYamlText(text: string, path: string): unknown {
     return parseYaml(text);
   } catch (e) {
     throw new InputError(`${path}: not valid YAML (${errorLine(e)})`);
-  }
-}
-
-async function readText(path: string): Promise<string> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new InputError(`${path}: missing`);
-    if (e instanceof Deno.errors.IsADirectory) throw new InputError(`${path}: is a folder`);
-    throw new InputError(`${path}: cannot read (${(e as Error).message})`);
   }
 }
 

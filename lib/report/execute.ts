@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { basename, dirname, resolve } from "node:path";
 import { InputError } from "../util/errors.ts";
+import { readTextInput } from "../util/fs.ts";
 import type { JupyterMessage } from "./connection.ts";
 import { type KernelOptions, startKernel } from "./kernel.ts";
 
@@ -336,13 +337,7 @@ export async function executeNotebook(
   path: string,
   options: ExecuteNotebookOptions = {},
 ): Promise<NotebookRun> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    throw new InputError(`${path}: cannot read (${(e as Error).message})`);
-  }
-  const source = parseNotebook(text, path);
+  const source = parseNotebook(await readTextInput(path), path);
   return runParsedNotebook(path, source, options);
 }
 

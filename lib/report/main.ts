@@ -14,7 +14,7 @@
 import { basename, join } from "node:path";
 import { parseFlags } from "../cli/args.ts";
 import { InputError, isInputError } from "../util/errors.ts";
-import { checkReadableDir, checkWritableDir, writeFileAtomic } from "../util/fs.ts";
+import { checkReadableDir, checkWritableDir, readTextInput, writeFileAtomic } from "../util/fs.ts";
 import { stopWithDenoTask } from "../util/process.ts";
 import {
   type Notebook,
@@ -197,13 +197,7 @@ export async function runReport(options: ReportOptions = {}): Promise<ReportResu
   }
   const parsed = new Map<string, Notebook>();
   for (const path of paths) {
-    let text: string;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (e) {
-      throw new InputError(`${path}: cannot read (${(e as Error).message})`);
-    }
-    parsed.set(nameOf(path), parseNotebook(text, path));
+    parsed.set(nameOf(path), parseNotebook(await readTextInput(path), path));
   }
   const selected = paths.filter((p) => only.length === 0 || only.includes(nameOf(p)));
   // Before any notebook runs (they can take an hour): the pages must be writable.
