@@ -154,13 +154,14 @@ const amount = (bytes: number) => `${bytes} bytes (${gb(bytes)})`;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkNeeds } from "./fits.ts";
  * const probe = { freeDiskBytes: () => 1e6, availableMemoryBytes: () => 1e12 };
  * const needs = { diskBytes: 2e6, memoryBytes: 1e3, largestTensorBytes: 1e3 };
  * try {
  *   checkNeeds(needs, "data/tmp", "architecture x", probe);
  * } catch (e) {
- *   (e as Error).message; // "architecture x: needs 2000000 bytes (0.002 GB) of free disk in …"
+ *   assert.match((e as Error).message, /^architecture x: needs 2000000 bytes \(0\.002 GB\) of free disk in /);
  * }
  * ```
  */

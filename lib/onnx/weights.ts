@@ -28,8 +28,9 @@ export const GPT2_INIT_STD = 0.02;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { uniformWithStd } from "./weights.ts";
- * uniformWithStd(0, 0.02).halfWidth; // 0.0346…
+ * assert.ok(Math.abs(uniformWithStd(0, 0.02).halfWidth - 0.02 * Math.sqrt(3)) < 1e-12); // std · √3
  * ```
  */
 export function uniformWithStd(center: number, std: number): UniformInit {

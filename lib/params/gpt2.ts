@@ -27,8 +27,9 @@ export interface LayerParams {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gpt2LayerParams } from "./gpt2.ts";
- * gpt2LayerParams(768, 3072).total; // 7087872 (one block of GPT-2 small)
+ * assert.equal(gpt2LayerParams(768, 3072).total, 7087872); // one block of GPT-2 small
  * ```
  */
 export function gpt2LayerParams(dModel: number, dInner: number): LayerParams {

@@ -148,11 +148,12 @@ export function publishedParamCount(modelConfig: unknown, setName: string): Publ
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { publishedFields } from "./published.ts";
  * import { countParams } from "./count.ts";
  * import { validateArch } from "../arch/validate.ts";
  * const arch = validateArch({ backbone: "transformer-xl", nLayer: 2, dModel: 64, nHead: 2, dInner: 128 });
- * publishedFields(countParams(arch)).nonembedding; // 2·(5·64² + 7·64 + 2·64·128 + 128)
+ * assert.equal(publishedFields(countParams(arch)).nonembedding, 2 * (5 * 64 ** 2 + 7 * 64 + 2 * 64 * 128 + 128));
  * ```
  */
 export function publishedFields(count: ParamCount): PublishedParamCount {

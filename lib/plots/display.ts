@@ -137,8 +137,9 @@ interface JupyterApi {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { jupyterApi } from "./display.ts";
- * jupyterApi() === undefined; // true under `deno run`
+ * assert.equal(jupyterApi(), undefined); // outside a Jupyter kernel (`deno run`, `deno test`)
  * ```
  */
 export function jupyterApi(): JupyterApi | undefined {

@@ -162,8 +162,9 @@ export function formatMiB(bytes: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatRatio } from "./markdown.ts";
- * formatRatio(1.349); // "1.35×"
+ * assert.equal(formatRatio(1.349), "1.35×");
  * ```
  */
 export function formatRatio(x: number): string {

@@ -89,9 +89,11 @@ export function tableRows(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as aq from "arquero";
  * import { tableHtml } from "./table.ts";
- * tableHtml(aq.table({ name: ["<a>"], latencyMs: [12.345] })); // "<table class=\"lts-table\">…&lt;a&gt;…12.35…"
+ * const html = tableHtml(aq.table({ name: ["<a>"], latencyMs: [12.345] }));
+ * assert.ok(html.startsWith('<table class="lts-table">') && html.includes("&lt;a&gt;") && html.includes(">12.345<"));
  * ```
  */
 export function tableHtml(input: TableInput, options: TableOptions = {}): string {

@@ -94,8 +94,9 @@ table.lts-table thead th, table.index thead th { border-bottom: 2px solid #c9ccd
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { highlightTypeScript } from "./html.ts";
- * highlightTypeScript("const a = 1;"); // '<span class="hljs-keyword">const</span> a = …'
+ * assert.ok(highlightTypeScript("const a = 1;").startsWith('<span class="hljs-keyword">const</span> a = '));
  * ```
  */
 export function highlightTypeScript(code: string): string {
@@ -263,8 +264,9 @@ export function renderMimeBundle(data: OutputData): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderOutput } from "./html.ts";
- * renderOutput({ output_type: "stream", name: "stdout", text: "<script>" }); // …&lt;script&gt;…
+ * assert.ok(renderOutput({ output_type: "stream", name: "stdout", text: "<script>" }).includes("&lt;script&gt;"));
  * ```
  */
 export function renderOutput(output: NotebookOutput): string {

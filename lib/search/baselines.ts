@@ -40,7 +40,7 @@ export interface Baseline {
  * import { layerScaledBaselines } from "./baselines.ts";
  * const gpt2 = layerScaledBaselines("gpt2-small");
  * assert.equal(gpt2.length, 16);
- * gpt2[11].name; // "gpt2-small-L12" (GPT-2 small itself)
+ * assert.equal(gpt2[11].name, "gpt2-small-L12"); // GPT-2 small itself
  * ```
  */
 export function layerScaledBaselines(

@@ -160,8 +160,9 @@ export function validateSearchOptions(input: Partial<SearchOptions> = {}): Searc
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { maxCandidates, validateSearchOptions } from "./options.ts";
- * maxCandidates(validateSearchOptions({})); // 100 + 29 · 80 = 2420
+ * assert.equal(maxCandidates(validateSearchOptions({})), 100 + 29 * 80);
  * ```
  */
 export function maxCandidates(options: SearchOptions): number {

@@ -31,11 +31,12 @@ const list = (xs: readonly number[]) => `{${xs.join(", ")}}`;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validateArch } from "../arch/validate.ts";
  * import { getSpace } from "./presets.ts";
  * import { whyNotInSpace } from "./contains.ts";
  * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 512, nHead: 8, dInner: 768 });
- * whyNotInSpace(getSpace("lts-gpt2"), arch); // "dInner[0]: 768 is below 2·dModel = 1024"
+ * assert.equal(whyNotInSpace(getSpace("lts-gpt2"), arch), "dInner[0]: 768 is below 2·dModel = 1024");
  * ```
  */
 export function whyNotInSpace(space: SearchSpace, arch: Arch): string | undefined {

@@ -14,9 +14,10 @@ const RATIO_SLACK = 1e-12;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getSpace } from "./presets.ts";
  * import { meetsDInnerRatio } from "./genes.ts";
- * meetsDInnerRatio(getSpace("lts-gpt2"), 512, 1024); // true (2.0 · 512 = 1024)
+ * assert.equal(meetsDInnerRatio(getSpace("lts-gpt2"), 512, 1024), true); // 2.0 · 512 = 1024
  * ```
  */
 export function meetsDInnerRatio(space: SearchSpace, dModel: number, dInner: number): boolean {

@@ -24,8 +24,8 @@
  * const b = mutateArch(space, a, rng, 0.3);
  * const child = crossoverArch(space, a, b, rng);
  * assert.equal(inSpace(space, child), true);
- * spaceSize(space).log10; // ≈ 37.6
- * perLayerDModelSpaceSize(space).log10; // ≈ 54.5 (d_model drawn per layer too)
+ * assert.equal(spaceSize(space).log10.toFixed(1), "37.6");
+ * assert.equal(perLayerDModelSpaceSize(space).log10.toFixed(1), "54.5"); // d_model drawn per layer too
  * ```
  *
  * @module

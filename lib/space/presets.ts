@@ -193,7 +193,7 @@ export function isPresetName(name: unknown): name is PresetName {
  * import assert from "node:assert/strict";
  * import { getSpace } from "./presets.ts";
  * const space = getSpace("lts-gpt2", { dInnerRatio: 1.7 });
- * space.nLayer.length; // 15 (2–16)
+ * assert.equal(space.nLayer.length, 15); // 2–16
  * assert.equal(getSpace("text-predictor", { homogeneous: true }).maxDecoderParams, 180e6);
  * ```
  */

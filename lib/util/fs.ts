@@ -43,8 +43,10 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pathExists } from "./fs.ts";
- * await pathExists("deno.json"); // true in the project root
+ * assert.equal(await pathExists("deno.json"), true); // run in the project root
+ * assert.equal(await pathExists("no/such/file"), false);
  * ```
  */
 export async function pathExists(path: string): Promise<boolean> {

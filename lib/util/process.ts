@@ -53,8 +53,9 @@ export function processAlive(pid: number): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { processStartTime } from "./process.ts";
- * typeof processStartTime(Deno.pid); // "number" on Linux
+ * if (Deno.build.os === "linux") assert.equal(typeof processStartTime(Deno.pid), "number");
  * ```
  */
 export function processStartTime(pid: number): number | undefined {
@@ -78,7 +79,7 @@ export function processStartTime(pid: number): number | undefined {
  * import assert from "node:assert/strict";
  * import { ownerAlive, processStartTime } from "./process.ts";
  * assert.equal(ownerAlive(Deno.pid, processStartTime(Deno.pid)), true);
- * ownerAlive(Deno.pid, -1); // false: same pid, another process
+ * assert.equal(ownerAlive(Deno.pid, -1), false); // same pid, another process
  * ```
  */
 export function ownerAlive(pid: number, startTime?: number): boolean {
