@@ -5,7 +5,7 @@
  */
 import type { Dominance } from "../pareto/dominance.ts";
 import { InputError } from "../util/errors.ts";
-import { integerInRange, positiveNumber } from "../util/validate.ts";
+import { checkOrdered, integerInRange, positiveNumber } from "../util/validate.ts";
 
 /** `"evolution"`: Algorithm 1 of the paper; `"random"`: random search with the same budget. */
 export type Strategy = "evolution" | "random";
@@ -137,14 +137,7 @@ export function validateSearchOptions(input: Partial<SearchOptions> = {}): Searc
   };
   const minDecoderParams = int(raw, "minDecoderParams", 0);
   const maxDecoderParams = int(raw, "maxDecoderParams", 0);
-  if (
-    minDecoderParams !== undefined && maxDecoderParams !== undefined &&
-    minDecoderParams > maxDecoderParams
-  ) {
-    throw new InputError(
-      `minDecoderParams: ${minDecoderParams} is above maxDecoderParams ${maxDecoderParams}`,
-    );
-  }
+  checkOrdered(minDecoderParams, "minDecoderParams", maxDecoderParams, "maxDecoderParams");
   if (minDecoderParams !== undefined) options.minDecoderParams = minDecoderParams;
   if (maxDecoderParams !== undefined) options.maxDecoderParams = maxDecoderParams;
   const maxLatencyMs = positive(raw, "maxLatencyMs");

@@ -12,7 +12,7 @@ import {
   DEFAULT_VOCAB_SIZE,
 } from "../arch/types.ts";
 import { InputError } from "../util/errors.ts";
-import { nonNegativeNumber, positiveInteger } from "../util/validate.ts";
+import { checkOrdered, nonNegativeNumber, positiveInteger } from "../util/validate.ts";
 import type { SearchSpace } from "./types.ts";
 
 /** What {@linkcode defineSpace} takes: a {@linkcode SearchSpace} with defaults left out. */
@@ -133,14 +133,7 @@ export function defineSpace(def: SpaceDefinition): SearchSpace {
   );
   const minDecoderParams = paramBound(def.minDecoderParams, "minDecoderParams");
   const maxDecoderParams = paramBound(def.maxDecoderParams, "maxDecoderParams");
-  if (
-    minDecoderParams !== undefined && maxDecoderParams !== undefined &&
-    minDecoderParams > maxDecoderParams
-  ) {
-    throw new InputError(
-      `minDecoderParams: ${minDecoderParams} is above maxDecoderParams ${maxDecoderParams}`,
-    );
-  }
+  checkOrdered(minDecoderParams, "minDecoderParams", maxDecoderParams, "maxDecoderParams");
   if (def.tieWeight !== undefined && typeof def.tieWeight !== "boolean") {
     throw new InputError(`tieWeight: expected true or false, got ${String(def.tieWeight)}`);
   }

@@ -182,6 +182,32 @@ export function nonNegativeNumber(value: unknown, field: string): number {
   return value;
 }
 
+/**
+ * Checks that a lower bound is not above an upper bound (either may be missing), else
+ * {@linkcode InputError} `LOWFIELD: LOW is above HIGHFIELD HIGH`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkOrdered } from "./validate.ts";
+ * checkOrdered(1e6, "minDecoderParams", undefined, "maxDecoderParams"); // passes
+ * assert.throws(
+ *   () => checkOrdered(2e6, "minDecoderParams", 1e6, "maxDecoderParams"),
+ *   /^InputError: minDecoderParams: 2000000 is above maxDecoderParams 1000000$/,
+ * );
+ * ```
+ */
+export function checkOrdered(
+  low: number | undefined,
+  lowField: string,
+  high: number | undefined,
+  highField: string,
+): void {
+  if (low !== undefined && high !== undefined && low > high) {
+    throw new InputError(`${lowField}: ${low} is above ${highField} ${high}`);
+  }
+}
+
 function inRange(value: number, field: string, min: number, max: number): number {
   if (value < min) throw new InputError(`${field}: must be at least ${min}, got ${value}`);
   if (value > max) throw new InputError(`${field}: must be at most ${max}, got ${value}`);
