@@ -11,22 +11,13 @@ import {
 } from "../lib/onnx/mod.ts";
 import { isInputError } from "../lib/util/errors.ts";
 import { PROJECT_ROOT as ROOT } from "../lib/util/paths.ts";
+import { runCliProcess } from "./helpers.ts";
 
 const BASE = { backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 2, dInner: 256, vocabSize: 5000 };
 
 async function cliStdin(args: string[], input: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(ROOT, "lib/cli/main.ts"), ...args],
-    cwd: ROOT,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(input));
-  await writer.close();
-  const { code, stderr } = await child.output();
-  return { code, err: new TextDecoder().decode(stderr).trim() };
+  const { code, stderr } = await runCliProcess(args, input);
+  return { code, err: stderr.trim() };
 }
 
 Deno.test("bounds: every field has a maximum, named in the error", () => {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { join } from "node:path";
 import { archHash } from "../lib/arch/hash.ts";
 import type { Arch } from "../lib/arch/types.ts";
 import { main } from "../lib/cli/main.ts";
@@ -11,6 +12,36 @@ import { decoderParams } from "../lib/params/mod.ts";
 import type { Measure, Measurement } from "../lib/search/mod.ts";
 import { spaceOperators } from "../lib/search/operators.ts";
 import { defineSpace } from "../lib/space/mod.ts";
+import { PROJECT_ROOT } from "../lib/util/paths.ts";
+
+/** What {@linkcode runCliProcess} captured. */
+export interface CliProcessRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `deno run -A lib/cli/main.ts ARGS` as a child process in the project root, with `stdin`
+ * as its standard input (none when undefined), and captures its exit code and output.
+ */
+export async function runCliProcess(args: string[], stdin?: string): Promise<CliProcessRun> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(PROJECT_ROOT, "lib/cli/main.ts"), ...args],
+    cwd: PROJECT_ROOT,
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(stdin));
+    await writer.close();
+  }
+  const out = await child.output();
+  const decoder = new TextDecoder();
+  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+}
 
 /** What {@linkcode runCli} captured. */
 export interface CliRun {

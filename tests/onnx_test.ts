@@ -29,6 +29,7 @@ import { countParams, decoderParams } from "../lib/params/mod.ts";
 import { getSpace, sampleArch } from "../lib/space/mod.ts";
 import { isInputError } from "../lib/util/errors.ts";
 import { createRng } from "../lib/util/rng.ts";
+import { runCliProcess } from "./helpers.ts";
 
 // Tiny heterogeneous models: different heads and inner widths per layer.
 const TINY: Arch = validateArch({
@@ -763,20 +764,7 @@ Deno.test({
 });
 
 Deno.test("cli: emit writes a model and prints one JSON line; bad input exits 2", async () => {
-  const cli = async (args: string[], stdin: string) => {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", new URL("../lib/cli/main.ts", import.meta.url).pathname, ...args],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin));
-    await writer.close();
-    const out = await child.output();
-    const dec = new TextDecoder();
-    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-  };
+  const cli = runCliProcess;
   const arch = JSON.stringify({ ...TINY, nHead: TINY.nHead, dInner: TINY.dInner });
   const path = join(tmp, "cli", "m.onnx");
   const ok = await cli(["emit", "-", "--out", path, "--dialect", "fast", "--kv-cache"], arch);

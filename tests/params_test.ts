@@ -18,7 +18,7 @@ import {
   vocabClusters,
 } from "../lib/params/mod.ts";
 import { createRng, type Rng } from "../lib/util/rng.ts";
-import { runCli } from "./helpers.ts";
+import { runCli, runCliProcess } from "./helpers.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const SAVED_LOGS = Deno.env.get("LTS_SAVED_LOGS") ??
@@ -509,18 +509,9 @@ Deno.test("cli params: bad input exits 2 with one line naming the field, prints 
 });
 
 Deno.test("cli params: reads standard input (subprocess)", async () => {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(ROOT, "lib/cli/main.ts"), "params", "-"],
-    cwd: ROOT,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify([SMALL, { ...SMALL, nLayer: 24 }])));
-  await writer.close();
-  const { code, stdout, stderr } = await child.output();
-  assert.equal(code, 0, new TextDecoder().decode(stderr));
-  const lines = new TextDecoder().decode(stdout).trim().split("\n").map((l) => JSON.parse(l));
+  const input = JSON.stringify([SMALL, { ...SMALL, nLayer: 24 }]);
+  const { code, stdout, stderr } = await runCliProcess(["params", "-"], input);
+  assert.equal(code, 0, stderr);
+  const lines = stdout.trim().split("\n").map((l) => JSON.parse(l));
   assert.deepEqual(lines.map((l) => l.totalParams), [124_439_808, 124_439_808 + 12 * 7_087_872]);
 });

@@ -37,6 +37,7 @@ import {
   validateProfileSettings,
 } from "../lib/profile/mod.ts";
 import { isInputError } from "../lib/util/errors.ts";
+import { runCliProcess } from "./helpers.ts";
 
 const tmp = await Deno.makeTempDir({ prefix: "lts_profile_test_" });
 globalThis.addEventListener("unload", () => Deno.removeSync(tmp, { recursive: true }));
@@ -62,7 +63,6 @@ const BIGGER: Arch = validateArch({
 /** Quick settings for real measurements of tiny models. */
 const QUICK = { seqLen: 16, minRuns: 5, maxRuns: 20, maxTimedMs: 2000, timeoutMs: 60_000 };
 
-const MAIN = new URL("../lib/cli/main.ts", import.meta.url).pathname;
 const CACHE_MODULE = new URL("../lib/profile/cache.ts", import.meta.url).href;
 
 function countingSpawner(): { spawner: Spawner; count: () => number } {
@@ -808,25 +808,7 @@ Deno.test("child: a model that fails to load gives a result line with ok:false",
 // ---------------------------------------------------------------------------------------------
 // CLI.
 
-async function cli(args: string[], stdin?: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "profile", ...args],
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin !== undefined) {
-    const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(stdin));
-    await w.close();
-  }
-  const out = await child.output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-}
+const cli = (args: string[], stdin?: string) => runCliProcess(["profile", ...args], stdin);
 
 Deno.test("cli: bad input exits 2 with one line naming the problem", async () => {
   const archFile = join(tmp, "arch.json");

@@ -5,7 +5,7 @@
  * @module
  */
 import { parse as parseYaml } from "yaml";
-import { InputError } from "../util/errors.ts";
+import { errorLine, InputError } from "../util/errors.ts";
 import type { Arch, ArchConfig, Backbone } from "./types.ts";
 
 /**
@@ -15,13 +15,15 @@ import type { Arch, ArchConfig, Backbone } from "./types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { archConfigFromArchai } from "./archai.ts";
  * const cfg = archConfigFromArchai(
  *   { n_layer: 2, d_model: 128, n_head: [2, 4], d_inner: [300, 400], d_embed: -1, div_val: 1,
  *     cutoffs: [19997, 39997, 199997, 267736], n_token: 267736, tie_weight: true },
  *   "transformer-xl",
  * );
- * cfg.dEmbed; // 128
+ * assert.equal(cfg.dEmbed, undefined); // d_embed -1: left out, so it defaults to dModel
+ * assert.deepEqual(cfg.cutoffs, [19997, 39997, 199997]); // n_token dropped
  * ```
  */
 export function archConfigFromArchai(raw: unknown, backbone: Backbone): ArchConfig {
@@ -63,12 +65,13 @@ export function archConfigFromArchai(raw: unknown, backbone: Backbone): ArchConf
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { archConfigFromArchaiYaml } from "./archai.ts";
  * const cfg = archConfigFromArchaiYaml(
  *   "n_layer: 1\nd_model: 64\nn_head: 2\nd_inner: 128\nn_token: 1000\n",
  *   "gpt2",
  * );
- * cfg.vocabSize; // 1000
+ * assert.equal(cfg.vocabSize, 1000);
  * ```
  */
 export function archConfigFromArchaiYaml(text: string, backbone: Backbone): ArchConfig {
@@ -76,7 +79,7 @@ export function archConfigFromArchaiYaml(text: string, backbone: Backbone): Arch
   try {
     raw = parseYaml(text);
   } catch (e) {
-    throw new InputError(`model_config: not valid YAML (${(e as Error).message.split("\n")[0]})`);
+    throw new InputError(`model_config: not valid YAML (${errorLine(e)})`);
   }
   return archConfigFromArchai(raw, backbone);
 }
@@ -87,9 +90,10 @@ export function archConfigFromArchaiYaml(text: string, backbone: Backbone): Arch
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { archaiFieldsFromArch } from "./archai.ts";
  * import { validateArch } from "./validate.ts";
- * archaiFieldsFromArch(validateArch({ backbone: "gpt2", nLayer: 1, dModel: 64, nHead: 2, dInner: 128 })).n_layer; // 1
+ * assert.equal(archaiFieldsFromArch(validateArch({ backbone: "gpt2", nLayer: 1, dModel: 64, nHead: 2, dInner: 128 })).n_layer, 1);
  * ```
  */
 export function archaiFieldsFromArch(

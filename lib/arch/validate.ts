@@ -6,7 +6,7 @@
  * @module
  */
 import { InputError } from "../util/errors.ts";
-import { describeValue, withWhere } from "../util/validate.ts";
+import { describeValue, positiveInteger, withWhere } from "../util/validate.ts";
 import {
   type Arch,
   ARCH_LIMITS,
@@ -32,15 +32,6 @@ const KNOWN_FIELDS = new Set([
   "tieWeight",
 ]);
 
-function positiveInt(value: unknown, field: string, max: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw new InputError(`${field}: expected a positive integer, got ${describeValue(value)}`);
-  }
-  if (value <= 0) throw new InputError(`${field}: must be positive, got ${value}`);
-  if (value > max) throw new InputError(`${field}: must be at most ${max}, got ${value}`);
-  return value;
-}
-
 function perLayer(value: unknown, field: string, nLayer: number, max: number): number[] {
   if (Array.isArray(value)) {
     if (value.length !== nLayer) {
@@ -48,10 +39,10 @@ function perLayer(value: unknown, field: string, nLayer: number, max: number): n
         `${field}: expected ${nLayer} values (one per layer), got ${value.length}`,
       );
     }
-    return value.map((v, i) => positiveInt(v, `${field}[${i}]`, max));
+    return value.map((v, i) => positiveInteger(v, `${field}[${i}]`, max));
   }
   if (value === undefined) throw new InputError(`${field}: missing`);
-  const one = positiveInt(value, field, max);
+  const one = positiveInteger(value, field, max);
   return Array.from({ length: nLayer }, () => one);
 }
 
@@ -61,9 +52,10 @@ function perLayer(value: unknown, field: string, nLayer: number, max: number): n
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validateArch } from "./validate.ts";
  * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 128, nHead: [2, 4], dInner: 512 });
- * arch.dInner; // [512, 512]
+ * assert.deepEqual(arch.dInner, [512, 512]);
  * ```
  */
 export function validateArch(input: unknown, where = ""): Arch {
@@ -90,8 +82,8 @@ function validateInner(input: unknown): Arch {
     );
   }
   const backbone = raw.backbone as Backbone;
-  const nLayer = positiveInt(raw.nLayer, "nLayer", ARCH_LIMITS.nLayer);
-  const dModel = positiveInt(raw.dModel, "dModel", ARCH_LIMITS.dModel);
+  const nLayer = positiveInteger(raw.nLayer, "nLayer", ARCH_LIMITS.nLayer);
+  const dModel = positiveInteger(raw.dModel, "dModel", ARCH_LIMITS.dModel);
   const nHead = perLayer(raw.nHead, "nHead", nLayer, ARCH_LIMITS.nHead);
   nHead.forEach((h, i) => {
     if (dModel % h !== 0) {
@@ -102,18 +94,18 @@ function validateInner(input: unknown): Arch {
   const dInner = perLayer(raw.dInner, "dInner", nLayer, ARCH_LIMITS.dInner);
   const dEmbed = raw.dEmbed === undefined
     ? dModel
-    : positiveInt(raw.dEmbed, "dEmbed", ARCH_LIMITS.dEmbed);
+    : positiveInteger(raw.dEmbed, "dEmbed", ARCH_LIMITS.dEmbed);
   const divVal = raw.divVal === undefined
     ? 1
-    : positiveInt(raw.divVal, "divVal", ARCH_LIMITS.divVal);
+    : positiveInteger(raw.divVal, "divVal", ARCH_LIMITS.divVal);
   const vocabSize = raw.vocabSize === undefined
     ? DEFAULT_VOCAB_SIZE[backbone]
-    : positiveInt(raw.vocabSize, "vocabSize", ARCH_LIMITS.vocabSize);
+    : positiveInteger(raw.vocabSize, "vocabSize", ARCH_LIMITS.vocabSize);
   let nPositions = 0;
   if (backbone === "gpt2") {
     nPositions = raw.nPositions === undefined
       ? DEFAULT_N_POSITIONS
-      : positiveInt(raw.nPositions, "nPositions", ARCH_LIMITS.nPositions);
+      : positiveInteger(raw.nPositions, "nPositions", ARCH_LIMITS.nPositions);
   } else if (raw.nPositions !== undefined) {
     throw new InputError("nPositions: transformer-xl uses relative positions; leave it out");
   }
@@ -130,7 +122,7 @@ function validateInner(input: unknown): Arch {
         `cutoffs: must have at most ${ARCH_LIMITS.cutoffs} entries, got ${raw.cutoffs.length}`,
       );
     }
-    cutoffs = raw.cutoffs.map((c, i) => positiveInt(c, `cutoffs[${i}]`, ARCH_LIMITS.vocabSize));
+    cutoffs = raw.cutoffs.map((c, i) => positiveInteger(c, `cutoffs[${i}]`, ARCH_LIMITS.vocabSize));
     for (let i = 1; i < cutoffs.length; i++) {
       if (cutoffs[i] <= cutoffs[i - 1]) {
         throw new InputError(`cutoffs[${i}]: ${cutoffs[i]} is not above ${cutoffs[i - 1]}`);

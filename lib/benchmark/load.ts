@@ -34,6 +34,7 @@ import type { Arch } from "../arch/types.ts";
 import { compactArch, validateArch } from "../arch/validate.ts";
 import { type CountOptions, countParams, decoderParams, publishedArch } from "../params/mod.ts";
 import { InputError, isInputError } from "../util/errors.ts";
+import { nonNegativeNumber, positiveNumber } from "../util/validate.ts";
 import { openPack } from "./pack.ts";
 import {
   type BenchmarkSourceKind,
@@ -151,11 +152,12 @@ export async function loadBenchmark(options: LoadBenchmarkOptions = {}): Promise
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { benchmarkFromSource } from "./load.ts";
  * import { openPack } from "./pack.ts";
  * import { BUNDLED_PACK_PATH } from "./paths.ts";
  * const bench = await benchmarkFromSource(await openPack(BUNDLED_PACK_PATH));
- * bench.models.length; // 1121
+ * assert.equal(bench.models.length, 1121);
  * ```
  */
 export async function benchmarkFromSource(
@@ -317,24 +319,6 @@ function paramsEntry(value: unknown, field: string): ParamsEntry {
   const out = {} as ParamsEntry;
   for (const key of PARAM_KEYS) out[key] = nonNegativeNumber(value[key], `${field}.${key}`);
   return out;
-}
-
-function positiveNumber(value: unknown, field: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new InputError(`${field}: expected a positive number, got ${show(value)}`);
-  }
-  return value;
-}
-
-function nonNegativeNumber(value: unknown, field: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new InputError(`${field}: expected a non-negative number, got ${show(value)}`);
-  }
-  return value;
-}
-
-function show(value: unknown): string {
-  return value === undefined ? "nothing" : JSON.stringify(value) ?? String(value);
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {

@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { InputError } from "../util/errors.ts";
+import { errorLine, InputError } from "../util/errors.ts";
 import { type Benchmark, benchmarkFromSource } from "./load.ts";
 import { type PackHeader, packText, parsePack } from "./pack.ts";
 import { SAVED_LOGS_ORIGIN, type SavedLogsOrigin } from "./paths.ts";
@@ -35,9 +35,10 @@ export interface MakePackOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { makePack } from "./make_pack.ts";
  * const made = await makePack("path/to/archai/nlp/nas/saved_logs");
- * made.header.models; // 1121
+ * assert.equal(made.header.models, 1121);
  * await Deno.writeTextFile("lts-saved-logs.jsonl", made.text);
  * ```
  */
@@ -69,7 +70,7 @@ async function licenceCopyright(path: string, licence: string): Promise<string> 
     if (e instanceof Deno.errors.NotFound) {
       throw new InputError(`${path}: missing (the pack records the folder's ${licence} notice)`);
     }
-    throw new InputError(`${path}: cannot read (${(e as Error).message.split("\n")[0]})`);
+    throw new InputError(`${path}: cannot read (${errorLine(e)})`);
   }
   if (!text.includes(`${licence} License`)) {
     throw new InputError(`${path}: not the ${licence} License the pack header records`);

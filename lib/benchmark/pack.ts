@@ -19,6 +19,8 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { InputError } from "../util/errors.ts";
+import { readTextInput } from "../util/fs.ts";
+import { parseJson } from "../util/lines.ts";
 import { stableStringify } from "../util/hash.ts";
 import {
   compareModelIds,
@@ -43,8 +45,9 @@ import {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PACK_FORMAT } from "./pack.ts";
- * JSON.parse('{"format":"lts-saved-logs"}').format === PACK_FORMAT; // true
+ * assert.equal(JSON.parse('{"format":"lts-saved-logs"}').format, PACK_FORMAT);
  * ```
  */
 export const PACK_FORMAT = "lts-saved-logs";
@@ -54,8 +57,9 @@ export const PACK_FORMAT = "lts-saved-logs";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PACK_VERSION } from "./pack.ts";
- * PACK_VERSION; // 1
+ * assert.equal(PACK_VERSION, 1);
  * ```
  */
 export const PACK_VERSION = 1;
@@ -67,8 +71,9 @@ export const PACK_VERSION = 1;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PACK_CONFIG_FIELDS } from "./pack.ts";
- * PACK_CONFIG_FIELDS.includes("tie_projs"); // true
+ * assert.ok(PACK_CONFIG_FIELDS.includes("tie_projs"));
  * ```
  */
 export const PACK_CONFIG_FIELDS = [
@@ -139,12 +144,16 @@ export interface PackOptions {
  *
  * @example
  * ```ts
- * import { packText } from "./pack.ts";
- * import { openSavedLogs } from "./saved_logs.ts";
- * const text = await packText(await openSavedLogs("path/to/saved_logs"), {
+ * import assert from "node:assert/strict";
+ * import { openPack, packText } from "./pack.ts";
+ * import { BUNDLED_PACK_PATH } from "./paths.ts";
+ * // Usually the source is `openSavedLogs(archai's saved_logs folder)`; the bundled pack is one too.
+ * const bundled = await Deno.readTextFile(BUNDLED_PACK_PATH);
+ * const text = await packText(await openPack(BUNDLED_PACK_PATH), {
  *   copyright: "Copyright (c) Microsoft Corporation.",
  * });
- * text.split("\n").length; // models + 2 (header, final newline)
+ * assert.equal(text.split("\n").length, 1121 + 2); // models + header + final newline
+ * assert.equal(text.split("\n")[1], bundled.split("\n")[1]);
  * ```
  */
 export async function packText(source: BenchmarkSource, options: PackOptions): Promise<string> {
@@ -211,21 +220,15 @@ function jsonSafe(value: unknown, where: string, field: string): unknown {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openPack } from "./pack.ts";
  * import { BUNDLED_PACK_PATH } from "./paths.ts";
  * const source = await openPack(BUNDLED_PACK_PATH);
- * source.setNames.length; // 11
+ * assert.equal(source.setNames.length, 11);
  * ```
  */
 export async function openPack(path: string): Promise<BenchmarkSource & { header: PackHeader }> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new InputError(`${path}: missing`);
-    if (e instanceof Deno.errors.IsADirectory) throw new InputError(`${path}: is a folder`);
-    throw new InputError(`${path}: cannot read (${(e as Error).message.split("\n")[0]})`);
-  }
+  const text = await readTextInput(path);
   return parsePack(text, path);
 }
 
@@ -235,10 +238,11 @@ export async function openPack(path: string): Promise<BenchmarkSource & { header
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parsePack } from "./pack.ts";
  * import { BUNDLED_PACK_PATH } from "./paths.ts";
  * const source = parsePack(await Deno.readTextFile(BUNDLED_PACK_PATH), BUNDLED_PACK_PATH);
- * source.header.models; // 1121
+ * assert.equal(source.header.models, 1121);
  * ```
  */
 export function parsePack(text: string, path: string): BenchmarkSource & { header: PackHeader } {
@@ -311,14 +315,6 @@ function packSet(
       });
     },
   };
-}
-
-function parseJson(line: string, where: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch (e) {
-    throw new InputError(`${where}: not valid JSON (${(e as Error).message.split("\n")[0]})`);
-  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

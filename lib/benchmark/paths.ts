@@ -46,8 +46,9 @@ export interface SavedLogsOrigin {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SAVED_LOGS_ORIGIN } from "./paths.ts";
- * SAVED_LOGS_ORIGIN.commit; // "4777041"
+ * assert.equal(SAVED_LOGS_ORIGIN.commit, "4777041");
  * ```
  */
 export const SAVED_LOGS_ORIGIN: Readonly<SavedLogsOrigin> = Object.freeze({
@@ -76,8 +77,9 @@ export const SAVED_LOGS_SOURCE = `the ${SAVED_LOGS_ORIGIN.repository} repository
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BUNDLED_PACK_FILE } from "./paths.ts";
- * console.log(BUNDLED_PACK_FILE); // "data/published/lts-saved-logs.jsonl"
+ * assert.equal(BUNDLED_PACK_FILE, "data/published/lts-saved-logs.jsonl");
  * ```
  */
 export const BUNDLED_PACK_FILE = "data/published/lts-saved-logs.jsonl";
@@ -114,9 +116,10 @@ export interface ResolvedSource {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveBenchmarkSource } from "./paths.ts";
  * const source = await resolveBenchmarkSource(); // the bundled pack, unless $LTS_SAVED_LOGS is set
- * source.kind; // "pack"
+ * assert.equal(source.kind, "pack");
  * ```
  */
 export async function resolveBenchmarkSource(flag?: string): Promise<ResolvedSource> {
@@ -203,9 +206,10 @@ export function parseSetName(name: string): SetInfo | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { modelFolder } from "./paths.ts";
- * modelFolder("config_3_j7"); // "config_3/j7"
- * modelFolder("M12"); // "M12"
+ * assert.equal(modelFolder("config_3_j7"), "config_3/j7");
+ * assert.equal(modelFolder("M12"), "M12");
  * ```
  */
 export function modelFolder(modelId: string): string | undefined {
@@ -221,8 +225,9 @@ export function modelFolder(modelId: string): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compareModelIds } from "./paths.ts";
- * ["M10", "M9", "M1"].sort(compareModelIds); // ["M1", "M9", "M10"]
+ * assert.deepEqual(["M10", "M9", "M1"].sort(compareModelIds), ["M1", "M9", "M10"]);
  * ```
  */
 export function compareModelIds(a: string, b: string): number {
@@ -240,8 +245,9 @@ export function compareModelIds(a: string, b: string): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compareText } from "./paths.ts";
- * ["random_GPT2_wt103", "pareto_GPT2_lm1b_arm"].sort(compareText)[0]; // "pareto_GPT2_lm1b_arm"
+ * assert.equal(["random_GPT2_wt103", "pareto_GPT2_lm1b_arm"].sort(compareText)[0], "pareto_GPT2_lm1b_arm");
  * ```
  */
 export function compareText(a: string, b: string): number {

@@ -14,7 +14,8 @@
  */
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { InputError } from "../util/errors.ts";
+import { errorLine, InputError } from "../util/errors.ts";
+import { readTextInput } from "../util/fs.ts";
 import { compareText, modelFolder, parseSetName, type SetInfo } from "./paths.ts";
 import {
   type BenchmarkSource,
@@ -49,7 +50,7 @@ export async function openSavedLogs(dir: string): Promise<BenchmarkSource> {
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) throw new InputError(`${dir}: no such folder`);
     if (e instanceof Deno.errors.NotADirectory) throw new InputError(`${dir}: not a folder`);
-    throw new InputError(`${dir}: cannot read (${(e as Error).message.split("\n")[0]})`);
+    throw new InputError(`${dir}: cannot read (${errorLine(e)})`);
   }
   if (setNames.length === 0) {
     throw new InputError(`${dir}: no benchmark set folders (random_*/pareto_*) in it`);
@@ -90,13 +91,13 @@ async function readSet(dir: string, info: SetInfo): Promise<RawSet> {
 }
 
 async function readModelConfig(path: string): Promise<RawEntry> {
-  return { where: path, field: null, value: parseYamlText(await readText(path), path) };
+  return { where: path, field: null, value: parseYamlText(await readTextInput(path), path) };
 }
 
 /** Reads a summary YAML: a mapping keyed by model id. The entries are left to the loader. */
 async function readSummary(setDir: string, kind: SummaryKind): Promise<RawSummary> {
   const path = join(setDir, summaryFile(kind));
-  const raw = parseYamlText(await readText(path), path);
+  const raw = parseYamlText(await readTextInput(path), path);
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new InputError(`${path}: expected a mapping of model ids`);
   }
@@ -114,17 +115,7 @@ function parseYamlText(text: string, path: string): unknown {
   try {
     return parseYaml(text);
   } catch (e) {
-    throw new InputError(`${path}: not valid YAML (${(e as Error).message.split("\n")[0]})`);
-  }
-}
-
-async function readText(path: string): Promise<string> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new InputError(`${path}: missing`);
-    if (e instanceof Deno.errors.IsADirectory) throw new InputError(`${path}: is a folder`);
-    throw new InputError(`${path}: cannot read (${(e as Error).message})`);
+    throw new InputError(`${path}: not valid YAML (${errorLine(e)})`);
   }
 }
 
@@ -157,7 +148,7 @@ async function listModelIds(setDir: string): Promise<string[]> {
     }
     await Promise.all(jobs);
   } catch (e) {
-    throw new InputError(`${setDir}: cannot read (${(e as Error).message.split("\n")[0]})`);
+    throw new InputError(`${setDir}: cannot read (${errorLine(e)})`);
   }
   return ids;
 }

@@ -18,9 +18,10 @@ export type SummaryKind = "ppl" | "params" | "latency" | "memory";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { summaryKinds } from "./source.ts";
- * summaryKinds("random"); // ["ppl", "params"]
- * summaryKinds("pareto"); // ["ppl", "params", "latency", "memory"]
+ * assert.deepEqual(summaryKinds("random"), ["ppl", "params"]);
+ * assert.deepEqual(summaryKinds("pareto"), ["ppl", "params", "latency", "memory"]);
  * ```
  */
 export function summaryKinds(kind: SetInfo["kind"]): SummaryKind[] {
@@ -32,8 +33,9 @@ export function summaryKinds(kind: SetInfo["kind"]): SummaryKind[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { summaryFile } from "./source.ts";
- * summaryFile("ppl"); // "ppl_summary.yaml"
+ * assert.equal(summaryFile("ppl"), "ppl_summary.yaml");
  * ```
  */
 export function summaryFile(kind: SummaryKind): string {
@@ -95,9 +97,10 @@ export interface BenchmarkSource {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { atEntry } from "./source.ts";
  * const entry = { where: "pack.jsonl:3", field: "ppl", value: 12.5 };
- * atEntry(entry, (value) => value as number); // 12.5
+ * assert.equal(atEntry(entry, (value) => value as number), 12.5);
  * ```
  */
 export function atEntry<T>(entry: RawEntry, fn: (value: unknown, field: string | null) => T): T {

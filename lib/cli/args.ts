@@ -5,7 +5,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { InputError } from "../util/errors.ts";
+import { errorLine, InputError } from "../util/errors.ts";
+import { integerInRange, numberInRange } from "../util/validate.ts";
 
 /** Option spec as `node:util` `parseArgs` takes it. */
 export type OptionSpec = Record<
@@ -24,9 +25,10 @@ export interface ParsedArgs {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseFlags } from "./args.ts";
  * const { values } = parseFlags(["--seed", "3"], { seed: { type: "string" } });
- * values.seed; // "3"
+ * assert.equal(values.seed, "3");
  * ```
  */
 export function parseFlags(args: string[], options: OptionSpec): ParsedArgs {
@@ -40,7 +42,7 @@ export function parseFlags(args: string[], options: OptionSpec): ParsedArgs {
     return { values: values as ParsedArgs["values"], positionals };
   } catch (e) {
     // parseArgs explains some errors over several lines; the CLI promises one line.
-    const msg = (e as Error).message.split("\n")[0].replace(/\. To specify a positional.*$/, "");
+    const msg = errorLine(e).replace(/\. To specify a positional.*$/, "");
     throw new InputError(msg);
   }
 }
@@ -57,8 +59,9 @@ export interface NumberBounds {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { numberFlag } from "./args.ts";
- * numberFlag({ seed: "7" }, "seed", 0, { integer: true }); // 7
+ * assert.equal(numberFlag({ seed: "7" }, "seed", 0, { integer: true }), 7);
  * ```
  */
 export function numberFlag(
@@ -84,17 +87,8 @@ export function numberFlag(
   if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(Number(raw))) {
     throw new InputError(`--${name}: expected a number, got ${JSON.stringify(raw)}`);
   }
-  const n = Number(raw);
-  if (bounds.integer && !Number.isInteger(n)) {
-    throw new InputError(`--${name}: expected an integer, got ${raw}`);
-  }
-  if (bounds.min !== undefined && n < bounds.min) {
-    throw new InputError(`--${name}: must be at least ${bounds.min}, got ${raw}`);
-  }
-  if (bounds.max !== undefined && n > bounds.max) {
-    throw new InputError(`--${name}: must be at most ${bounds.max}, got ${raw}`);
-  }
-  return n;
+  const check = bounds.integer ? integerInRange : numberInRange;
+  return check(Number(raw), `--${name}`, bounds.min, bounds.max);
 }
 
 /**
@@ -102,8 +96,9 @@ export function numberFlag(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { choiceFlag } from "./args.ts";
- * choiceFlag({ dialect: "fast" }, "dialect", ["portable", "fast"] as const, "portable"); // "fast"
+ * assert.equal(choiceFlag({ dialect: "fast" }, "dialect", ["portable", "fast"] as const, "portable"), "fast");
  * ```
  */
 export function choiceFlag<T extends string>(

@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import { makePack } from "../benchmark/make_pack.ts";
 import { PACK_FORMAT } from "../benchmark/pack.ts";
 import { BUNDLED_PACK_FILE, SAVED_LOGS_ORIGIN } from "../benchmark/paths.ts";
-import { InputError } from "../util/errors.ts";
+import { errorLine, InputError } from "../util/errors.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { parseFlags } from "./args.ts";
 import type { Command } from "./command.ts";
@@ -49,9 +49,10 @@ const HEADER_PROBE_BYTES = 64 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isPackFile } from "./benchmark_pack.ts";
  * import { BUNDLED_PACK_PATH } from "../benchmark/paths.ts";
- * await isPackFile(BUNDLED_PACK_PATH); // true
+ * assert.equal(await isPackFile(BUNDLED_PACK_PATH), true);
  * ```
  */
 export async function isPackFile(path: string): Promise<boolean> {
@@ -81,7 +82,7 @@ async function outKind(path: string): Promise<"none" | "folder" | "file"> {
     return (await Deno.stat(path)).isDirectory ? "folder" : "file";
   } catch (e) {
     if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return "none";
-    throw new InputError(`--out: ${path}: cannot read (${(e as Error).message.split("\n")[0]})`);
+    throw new InputError(`--out: ${path}: cannot read (${errorLine(e)})`);
   }
 }
 
@@ -94,7 +95,7 @@ async function checkDir(dir: string): Promise<void> {
     if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
       throw new InputError(`DIR: ${dir}: no such folder`);
     }
-    throw new InputError(`DIR: ${dir}: cannot read (${(e as Error).message.split("\n")[0]})`);
+    throw new InputError(`DIR: ${dir}: cannot read (${errorLine(e)})`);
   }
   if (!stat.isDirectory) {
     throw new InputError(`DIR: ${dir}: not a folder (expected archai's saved_logs folder)`);
@@ -150,7 +151,7 @@ export const command: Command = {
     try {
       await writeFileAtomic(out, made.text);
     } catch (e) {
-      throw new InputError(`--out: cannot write ${out} (${(e as Error).message.split("\n")[0]})`);
+      throw new InputError(`--out: cannot write ${out} (${errorLine(e)})`);
     }
     for (const line of made.benchmark.warnings) {
       console.error(`lts benchmark-pack: warning: ${line}`);

@@ -6,8 +6,8 @@
 import {
   checkOnnxOutput,
   defaultGpt2Head,
+  DIALECTS,
   emitGpt2,
-  GPT2_DIALECTS,
   GPT2_HEADS,
   usesExternalData,
   writeOnnx,
@@ -96,7 +96,7 @@ export const command: Command = {
     if (typeof out !== "string" || out.trim() === "") {
       throw new InputError("--out: missing (the .onnx path to write)");
     }
-    const dialect = choiceFlag(values, "dialect", GPT2_DIALECTS, "portable");
+    const dialect = choiceFlag(values, "dialect", DIALECTS, "portable");
     const seed = numberFlag(values, "seed", 0, { integer: true, min: 0, max: 2 ** 53 - 1 });
     const external = choiceFlag(values, "external-data", EXTERNAL, "auto");
     const backbone = typeof values.backbone === "string" ? values.backbone : undefined;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { emitGpt2, GPT2_DIALECTS, usesExternalData } from "../onnx/mod.ts";
+import { type Dialect, DIALECTS, emitGpt2, usesExternalData } from "../onnx/mod.ts";
 import {
   archaiYaml,
   archJson,
@@ -15,7 +15,7 @@ import {
   findCandidate,
 } from "../search/export.ts";
 import { loadRun } from "../search/run_dir.ts";
-import { InputError } from "../util/errors.ts";
+import { errorLine, InputError } from "../util/errors.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { choiceFlag, numberFlag, parseFlags } from "./args.ts";
 import type { Command } from "./command.ts";
@@ -37,7 +37,7 @@ Options:
                  (an ArchConfig JSON, a model_config.yaml, or an ONNX model whose metadata has
                  lts.* keys and the .data file it references)
   --force        replace the file (and PATH.data) whatever it holds
-  --dialect D    onnx graph dialect: ${GPT2_DIALECTS.join(" or ")} (default: the run's dialect)
+  --dialect D    onnx graph dialect: ${DIALECTS.join(" or ")} (default: the run's dialect)
   --seed N       onnx weight seed (default 0)
   -h, --help     this text
 
@@ -83,10 +83,8 @@ export const command: Command = {
     const arch = record.arch; // validated by loadRun
     if (format === "onnx") {
       const runDialect = run.config.profile?.dialect;
-      const fallback = GPT2_DIALECTS.includes(runDialect as never)
-        ? runDialect as (typeof GPT2_DIALECTS)[number]
-        : "portable";
-      const dialect = choiceFlag(values, "dialect", GPT2_DIALECTS, fallback);
+      const fallback = DIALECTS.includes(runDialect as never) ? runDialect as Dialect : "portable";
+      const dialect = choiceFlag(values, "dialect", DIALECTS, fallback);
       // Without --out the path is built from the id: checked to be a hash that stays inside
       // RUN_DIR/exports (loadRun accepts no other id; this is the second line of defence).
       const path = out ?? defaultOnnxExportPath(dir, record.id);
@@ -111,7 +109,7 @@ export const command: Command = {
     try {
       await writeFileAtomic(out, text);
     } catch (e) {
-      throw new InputError(`--out: cannot write ${out} (${(e as Error).message.split("\n")[0]})`);
+      throw new InputError(`--out: cannot write ${out} (${errorLine(e)})`);
     }
     console.log(
       JSON.stringify({

@@ -8,6 +8,7 @@ import { archConfigFromArchaiYaml } from "../arch/archai.ts";
 import { type Arch, type Backbone, BACKBONES } from "../arch/types.ts";
 import { validateArch } from "../arch/validate.ts";
 import { InputError } from "../util/errors.ts";
+import { parseJsonLines } from "../util/lines.ts";
 
 /**
  * Reads the whole text of a path, or of standard input for `-` (or no path).
@@ -37,8 +38,9 @@ export async function readTextInput(path: string | undefined): Promise<string> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseJsonRecords } from "./input.ts";
- * parseJsonRecords('{"a":1}\n{"a":2}\n', "input"); // [{a:1},{a:2}]
+ * assert.deepEqual(parseJsonRecords('{"a":1}\n{"a":2}\n', "input"), [{a:1},{a:2}]);
  * ```
  */
 export function parseJsonRecords(text: string, source: string): unknown[] {
@@ -50,20 +52,7 @@ export function parseJsonRecords(text: string, source: string): unknown[] {
   } catch {
     // Not one JSON document: try JSON lines.
   }
-  const records: unknown[] = [];
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line === "") continue;
-    try {
-      records.push(JSON.parse(line));
-    } catch (e) {
-      throw new InputError(
-        `${source}: line ${i + 1}: not valid JSON (${(e as Error).message.split("\n")[0]})`,
-      );
-    }
-  }
-  return records;
+  return parseJsonLines(text, source);
 }
 
 function looksLikeYaml(path: string | undefined, text: string): boolean {
@@ -77,8 +66,9 @@ function looksLikeYaml(path: string | undefined, text: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { backboneFromPath } from "./input.ts";
- * backboneFromPath("saved_logs/random_GPT2_wt103/config_0/j0/model_config.yaml"); // "gpt2"
+ * assert.equal(backboneFromPath("saved_logs/random_GPT2_wt103/config_0/j0/model_config.yaml"), "gpt2");
  * ```
  */
 export function backboneFromPath(path: string): Backbone | undefined {
@@ -93,8 +83,17 @@ export function backboneFromPath(path: string): Backbone | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readArchs } from "./input.ts";
- * const archs = await readArchs("arch.json");
+ * const path = await Deno.makeTempFile({ suffix: ".jsonl" });
+ * await Deno.writeTextFile(
+ *   path,
+ *   '{"backbone":"gpt2","nLayer":2,"dModel":128,"nHead":2,"dInner":512}\n' +
+ *     '{"backbone":"gpt2","nLayer":1,"dModel":64,"nHead":4,"dInner":256}\n',
+ * );
+ * const archs = await readArchs(path);
+ * assert.deepEqual(archs.map((a) => a.nLayer), [2, 1]);
+ * await Deno.remove(path);
  * ```
  */
 export async function readArchs(

@@ -62,8 +62,10 @@ function usage(): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "./main.ts";
- * const code = await main(["--help"]); // prints the command list, returns 0
+ * const code = await main(["--help"]); // prints the command list
+ * assert.equal(code, 0);
  * ```
  */
 export async function main(args: string[]): Promise<number> {

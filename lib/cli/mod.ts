@@ -9,11 +9,17 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { main, readArchs } from "./mod.ts";
  * // The same as `deno task lts space --preset lts-gpt2 --homogeneous --size`:
  * const code = await main(["space", "--preset", "lts-gpt2", "--homogeneous", "--size"]);
- * // prints {"preset":"lts-gpt2","homogeneous":true,"count":"285525","log10":5.455…}; code is 0
- * const archs = await readArchs("archs.jsonl"); // validated Arch objects
+ * // prints {"preset":"lts-gpt2","homogeneous":true,"count":"285525","log10":5.455…}
+ * assert.equal(code, 0);
+ * const path = await Deno.makeTempFile({ suffix: ".jsonl" });
+ * await Deno.writeTextFile(path, '{"backbone":"gpt2","nLayer":2,"dModel":128,"nHead":2,"dInner":512}\n');
+ * const archs = await readArchs(path); // validated Arch objects
+ * assert.deepEqual(archs[0].dInner, [512, 512]);
+ * await Deno.remove(path);
  * ```
  *
  * @module

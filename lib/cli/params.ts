@@ -65,8 +65,12 @@ function parseTieProjs(raw: unknown): boolean[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { command } from "./params.ts";
- * const code = await command.run(["arch.json"]); // prints one JSON line per architecture
+ * const path = await Deno.makeTempFile({ suffix: ".json" });
+ * await Deno.writeTextFile(path, '{"backbone":"gpt2","nLayer":2,"dModel":128,"nHead":2,"dInner":512}');
+ * assert.equal(await command.run([path]), 0); // prints one JSON line per architecture
+ * await Deno.remove(path);
  * ```
  */
 export const command: Command = {

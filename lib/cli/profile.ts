@@ -12,12 +12,12 @@ import type { ProfileResult } from "../profile/result.ts";
 import {
   DEFAULT_GENERATION_SETTINGS,
   DEFAULT_PROFILE_SETTINGS,
-  DIALECTS,
   type GenerationSettings,
   type ProfileSettings,
   PROVIDERS,
   validateProfileSettings,
 } from "../profile/settings.ts";
+import { DIALECTS } from "../onnx/gpt2.ts";
 import { InputError } from "../util/errors.ts";
 import { checkWritableFile } from "../util/fs.ts";
 import { choiceFlag, numberFlag, parseFlags } from "./args.ts";

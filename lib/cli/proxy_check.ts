@@ -44,8 +44,10 @@ Options:
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { command } from "./proxy_check.ts";
- * const code = await command.run(["--metric", "valid"]); // prints one JSON object, returns 0
+ * const code = await command.run(["--metric", "valid"]); // prints one JSON object
+ * assert.equal(code, 0);
  * ```
  */
 export const command: Command = {

@@ -7,13 +7,9 @@
  */
 import { join } from "node:path";
 import { detectDevice, deviceFingerprint } from "../profile/fingerprint.ts";
+import { DIALECTS } from "../onnx/gpt2.ts";
 import type { ProfileSchedule } from "../profile/profile.ts";
-import {
-  DIALECTS,
-  type ProfileSettings,
-  PROVIDERS,
-  validateProfileSettings,
-} from "../profile/settings.ts";
+import { type ProfileSettings, PROVIDERS, validateProfileSettings } from "../profile/settings.ts";
 import { compactArch, validateArch } from "../arch/validate.ts";
 import {
   baselineJson,
@@ -32,6 +28,7 @@ import type { FrontierPoint, Measure, SearchProgress } from "../search/types.ts"
 import { getSpace, type SearchSpace } from "../space/mod.ts";
 import { PRESET_NAMES } from "../space/types.ts";
 import { InputError } from "../util/errors.ts";
+import { parseJsonLines } from "../util/lines.ts";
 import { checkWritableDir, pathExists, writeFileAtomic } from "../util/fs.ts";
 import { choiceFlag, numberFlag, parseFlags } from "./args.ts";
 import type { Command } from "./command.ts";
@@ -163,9 +160,10 @@ export interface SearchPlan {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { planSearch } from "./search.ts";
  * const plan = planSearch(["--preset", "lts-gpt2", "--out", "data/runs/x", "--iterations", "3"]);
- * plan.config.search.iterations; // 3
+ * assert.equal(plan.config.search.iterations, 3);
  * ```
  */
 export function planSearch(args: string[]): SearchPlan {
@@ -294,10 +292,10 @@ async function runBaselines(plan: SearchPlan, measure: Measure, frontier: Fronti
   const path = join(plan.dir, "baselines.jsonl");
   // Stored with compact archs (`baselineJson`): validated back into per-layer ones on read.
   const known: BaselineRecord[] = (await pathExists(path))
-    ? (await Deno.readTextFile(path)).split("\n").filter((l) => l.trim()).map((l) => {
-      const r = JSON.parse(l);
-      return { ...r, arch: validateArch(r.arch, path) };
-    })
+    ? (parseJsonLines(await Deno.readTextFile(path), path) as BaselineRecord[]).map((r) => ({
+      ...r,
+      arch: validateArch(r.arch, path),
+    }))
     : [];
   const gpt2 = layerScaledBaselines("gpt2-small", {
     vocabSize: plan.space.vocabSize,

@@ -36,6 +36,7 @@
 import type { Arch } from "../arch/types.ts";
 import { vocabClusters } from "../params/embedding.ts";
 import type { GraphBuilder, Initializer } from "./graph.ts";
+import { type EmitContext, reshapeToLogits } from "./context.ts";
 import { GPT2_INIT_STD, seededInitializer, type UniformInit, uniformWithStd } from "./weights.ts";
 
 /**
@@ -57,11 +58,12 @@ export const PROJECTION_INIT_STD = 0.01;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isPlainEmbedding } from "./adaptive.ts";
  * import { validateArch } from "../arch/mod.ts";
  * const base = { backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 4, dInner: 256 } as const;
- * isPlainEmbedding(validateArch(base)); // true
- * isPlainEmbedding(validateArch({ ...base, dEmbed: 128 })); // false
+ * assert.equal(isPlainEmbedding(validateArch(base)), true);
+ * assert.equal(isPlainEmbedding(validateArch({ ...base, dEmbed: 128 })), false);
  * ```
  */
 export function isPlainEmbedding(arch: Pick<Arch, "divVal" | "dEmbed" | "dModel">): boolean {
@@ -74,11 +76,12 @@ export function isPlainEmbedding(arch: Pick<Arch, "divVal" | "dEmbed" | "dModel"
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defaultGpt2Head } from "./adaptive.ts";
  * import { validateArch } from "../arch/mod.ts";
  * const base = { backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 4, dInner: 256 } as const;
- * defaultGpt2Head(validateArch(base)); // "lm-head"
- * defaultGpt2Head(validateArch({ ...base, dEmbed: 128, divVal: 2 })); // "adaptive-softmax"
+ * assert.equal(defaultGpt2Head(validateArch(base)), "lm-head");
+ * assert.equal(defaultGpt2Head(validateArch({ ...base, dEmbed: 128, divVal: 2 })), "adaptive-softmax");
  * ```
  */
 export function defaultGpt2Head(arch: Pick<Arch, "divVal" | "dEmbed" | "dModel">): Gpt2Head {
@@ -148,14 +151,15 @@ export const outProjName = (i: number): string => `crit.out_projs.${i}`;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { embeddingLayout } from "./adaptive.ts";
  * import { validateArch } from "../arch/mod.ts";
  * const arch = validateArch({
  *   backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 4, dInner: 256, dEmbed: 32, divVal: 2,
  *   vocabSize: 150, cutoffs: [20, 60],
  * });
- * embeddingLayout(arch).tables.map((t) => t.width); // [32, 16, 8]
- * embeddingLayout(arch).clusters[1].projection; // "transformer.wte.emb_projs.1"
+ * assert.deepEqual(embeddingLayout(arch).tables.map((t) => t.width), [32, 16, 8]);
+ * assert.equal(embeddingLayout(arch).clusters[1].projection, "transformer.wte.emb_projs.1");
  * ```
  */
 export function embeddingLayout(
@@ -233,10 +237,11 @@ const BIAS: UniformInit = { center: 0, halfWidth: 0.02 };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tokenEmbeddingInitializers } from "./adaptive.ts";
  * import { validateArch } from "../arch/mod.ts";
  * const arch = validateArch({ backbone: "gpt2", nLayer: 1, dModel: 64, nHead: 4, dInner: 128, dEmbed: 32 });
- * tokenEmbeddingInitializers(arch, 0).map((w) => w.dims); // [[50257, 32], [64, 32]]
+ * assert.deepEqual(tokenEmbeddingInitializers(arch, 0).map((w) => w.dims), [[50257, 32], [64, 32]]);
  * ```
  */
 export function tokenEmbeddingInitializers(arch: Arch, seed = 0): Initializer[] {
@@ -312,16 +317,6 @@ export function outputLayerInitializers(
   return list;
 }
 
-/** What the subgraph builders need: the graph, the architecture and a weight lookup. */
-export interface EmbeddingContext {
-  /** The graph being built. */
-  g: GraphBuilder;
-  /** The architecture. */
-  arch: Arch;
-  /** Declares (once) and returns the initializer of that name. */
-  w: (name: string) => string;
-}
-
 /**
  * Token embeddings `[batch, sequence, dModel]` of `input_ids` `[batch, sequence]` for a projected
  * or adaptive embedding (archai `AdaptiveEmbedding`, scaled by √dModel); see the module notes.
@@ -341,7 +336,7 @@ export interface EmbeddingContext {
  * ```
  */
 export function adaptiveTokenEmbedding(
-  c: EmbeddingContext,
+  c: EmitContext,
   inputIds: string,
   layout: EmbeddingLayout,
 ): string {
@@ -405,7 +400,7 @@ function columns(g: GraphBuilder, x: string, start: number, end: number): string
  * ```
  */
 export function adaptiveLogSoftmax(
-  c: EmbeddingContext,
+  c: EmitContext,
   hidden: string,
   layout: EmbeddingLayout,
 ): string {
@@ -459,10 +454,5 @@ export function adaptiveLogSoftmax(
     }
     logProbs = g.op("Concat", parts, { axis: { int: 1 } });
   }
-  const shape = g.op("Concat", [
-    g.op("Shape", [hidden], { start: { int: 0 }, end: { int: 2 } }),
-    g.int64s([arch.vocabSize]),
-  ], { axis: { int: 0 } });
-  const [out] = g.node("Reshape", [logProbs, shape], {}, { outputs: ["logits"] });
-  return out;
+  return reshapeToLogits(c, logProbs, hidden);
 }

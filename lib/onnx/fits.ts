@@ -50,8 +50,9 @@ export const AUTO_EXTERNAL_MIN_BYTES = 1 << 20;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { usesExternalData } from "./fits.ts";
- * usesExternalData([{ name: "w", dims: [1024, 1024], fill: () => {} }], "auto"); // true
+ * assert.equal(usesExternalData([{ name: "w", dims: [1024, 1024], fill: () => {} }], "auto"), true);
  * ```
  */
 export function usesExternalData(
@@ -153,13 +154,14 @@ const amount = (bytes: number) => `${bytes} bytes (${gb(bytes)})`;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkNeeds } from "./fits.ts";
  * const probe = { freeDiskBytes: () => 1e6, availableMemoryBytes: () => 1e12 };
  * const needs = { diskBytes: 2e6, memoryBytes: 1e3, largestTensorBytes: 1e3 };
  * try {
  *   checkNeeds(needs, "data/tmp", "architecture x", probe);
  * } catch (e) {
- *   (e as Error).message; // "architecture x: needs 2000000 bytes (0.002 GB) of free disk in …"
+ *   assert.match((e as Error).message, /^architecture x: needs 2000000 bytes \(0\.002 GB\) of free disk in /);
  * }
  * ```
  */
@@ -212,8 +214,9 @@ export function archLabel(arch: Arch): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { modelLabel } from "./fits.ts";
- * modelLabel({ metadata: {}, graphName: "tiny" }); // "model tiny"
+ * assert.equal(modelLabel({ metadata: {}, graphName: "tiny" }), "model tiny");
  * ```
  */
 export function modelLabel(model: Pick<OnnxModel, "metadata" | "graphName">): string {

@@ -31,6 +31,7 @@
  */
 import type { Arch } from "../arch/types.ts";
 import { InputError } from "../util/errors.ts";
+import { nonNegativeInteger } from "../util/validate.ts";
 import {
   adaptiveLogSoftmax,
   adaptiveTokenEmbedding,
@@ -43,13 +44,14 @@ import {
   tokenEmbeddingInitializers,
 } from "./adaptive.ts";
 import { declareSharedWeights, GraphBuilder, type Initializer, type OnnxModel } from "./graph.ts";
+import { type EmitContext, reshapeToLogits } from "./context.ts";
 import { GPT2_INIT_STD, seededInitializer, type UniformInit, uniformWithStd } from "./weights.ts";
 
 /** The emission dialects. */
-export type Gpt2Dialect = "portable" | "fast";
+export type Dialect = "portable" | "fast";
 
 /** The dialects, default first. */
-export const GPT2_DIALECTS: readonly Gpt2Dialect[] = ["portable", "fast"];
+export const DIALECTS: readonly Dialect[] = ["portable", "fast"];
 
 /**
  * Version of the graphs {@linkcode emitGpt2} writes. It changes whenever a change of the emitter
@@ -58,8 +60,9 @@ export const GPT2_DIALECTS: readonly Gpt2Dialect[] = ["portable", "fast"];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GPT2_GRAPH_VERSION } from "./gpt2.ts";
- * GPT2_GRAPH_VERSION; // 2
+ * assert.equal(GPT2_GRAPH_VERSION, 2);
  * ```
  */
 export const GPT2_GRAPH_VERSION = 2;
@@ -67,7 +70,7 @@ export const GPT2_GRAPH_VERSION = 2;
 /** Options of {@linkcode emitGpt2}. */
 export interface Gpt2EmitOptions {
   /** Default `"portable"`. */
-  dialect?: Gpt2Dialect;
+  dialect?: Dialect;
   /**
    * Adds `position_ids` and per-layer `past_key_{i}`/`past_value_{i}` inputs and
    * `present_key_{i}`/`present_value_{i}` outputs; default false.
@@ -142,11 +145,12 @@ export function checkEmittable(arch: Arch, options: { head?: Gpt2Head } = {}): v
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gpt2Initializers } from "./gpt2.ts";
  * import { validateArch } from "../arch/mod.ts";
  * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 4, dInner: 256 });
- * gpt2Initializers(arch, 0).map((w) => w.name)[0]; // "transformer.wte.weight"
- * gpt2Initializers(arch, 0, { head: "adaptive-softmax" }).at(-1)?.name; // "crit.out_layers_biases.0"
+ * assert.equal(gpt2Initializers(arch, 0).map((w) => w.name)[0], "transformer.wte.weight");
+ * assert.equal(gpt2Initializers(arch, 0, { head: "adaptive-softmax" }).at(-1)?.name, "crit.out_layers_biases.0");
  * ```
  */
 export function gpt2Initializers(
@@ -192,11 +196,12 @@ export function gpt2Initializers(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isEmbeddingWeight } from "./gpt2.ts";
- * isEmbeddingWeight("transformer.wpe.weight"); // true
- * isEmbeddingWeight("transformer.wte.emb_projs.1"); // true
- * isEmbeddingWeight("crit.cluster_weight"); // true
- * isEmbeddingWeight("transformer.ln_f.weight"); // false
+ * assert.equal(isEmbeddingWeight("transformer.wpe.weight"), true);
+ * assert.equal(isEmbeddingWeight("transformer.wte.emb_projs.1"), true);
+ * assert.equal(isEmbeddingWeight("crit.cluster_weight"), true);
+ * assert.equal(isEmbeddingWeight("transformer.ln_f.weight"), false);
  * ```
  */
 export function isEmbeddingWeight(name: string): boolean {
@@ -204,15 +209,8 @@ export function isEmbeddingWeight(name: string): boolean {
     name.startsWith("transformer.wte.") || name.startsWith("crit.");
 }
 
-interface Ctx {
-  g: GraphBuilder;
-  arch: Arch;
-  w: (name: string) => string;
-  kvCache: boolean;
-}
-
 /** Causal additive mask `[seq, total]`: 0 where key t ≤ past + query s, else MASKED_SCORE. */
-function causalMask(c: Ctx, seqLen: string, pastLen: string | undefined): string {
+function causalMask(c: EmitContext, seqLen: string, pastLen: string | undefined): string {
   const { g } = c;
   const zero = g.int64s([0], true);
   const one = g.int64s([1], true);
@@ -224,18 +222,18 @@ function causalMask(c: Ctx, seqLen: string, pastLen: string | undefined): string
   return g.op("Where", [allowed, g.float32(0), g.float32(MASKED_SCORE)], {}, "");
 }
 
-function layerNorm(c: Ctx, x: string, prefix: string): string {
+function layerNorm(c: EmitContext, x: string, prefix: string): string {
   return c.g.op("LayerNormalization", [x, c.w(`${prefix}.weight`), c.w(`${prefix}.bias`)], {
     axis: { int: -1 },
     epsilon: { float: GPT2_LAYER_NORM_EPSILON },
   });
 }
 
-function linear(c: Ctx, x: string, prefix: string): string {
+function linear(c: EmitContext, x: string, prefix: string): string {
   return c.g.op("Add", [c.g.op("MatMul", [x, c.w(`${prefix}.weight`)]), c.w(`${prefix}.bias`)]);
 }
 
-function geluTanh(c: Ctx, x: string): string {
+function geluTanh(c: EmitContext, x: string): string {
   const { g } = c;
   const cube = g.op("Mul", [g.op("Mul", [x, x]), x]);
   const inner = g.op("Add", [x, g.op("Mul", [cube, g.float32(0.044715)])]);
@@ -244,12 +242,12 @@ function geluTanh(c: Ctx, x: string): string {
 }
 
 /** `[B, S, H·Dh]` → `[B, H, S, Dh]`. */
-function splitHeads(c: Ctx, x: string, heads: number, dHead: number): string {
+function splitHeads(c: EmitContext, x: string, heads: number, dHead: number): string {
   const r = c.g.op("Reshape", [x, c.g.int64s([0, 0, heads, dHead])]);
   return c.g.op("Transpose", [r], { perm: { ints: [0, 2, 1, 3] } });
 }
 
-function portableAttention(c: Ctx, h: string, i: number, mask: string): string {
+function portableAttention(c: EmitContext, h: string, i: number, mask: string): string {
   const { g, arch } = c;
   const d = arch.dModel;
   const heads = arch.nHead[i];
@@ -281,7 +279,7 @@ function portableAttention(c: Ctx, h: string, i: number, mask: string): string {
   return linear(c, merged, `transformer.h.${i}.attn.c_proj`);
 }
 
-function portableDecoder(c: Ctx, x: string, mask: string): string {
+function portableDecoder(c: EmitContext, x: string, mask: string): string {
   const { g, arch } = c;
   for (let i = 0; i < arch.nLayer; i++) {
     g.scope = `h.${i}`;
@@ -295,7 +293,13 @@ function portableDecoder(c: Ctx, x: string, mask: string): string {
 }
 
 /** Residual add + bias + LayerNorm in one contrib op; returns [normalised, sum]. */
-function skipLayerNorm(c: Ctx, x: string, skip: string, bias: string, ln: string): string[] {
+function skipLayerNorm(
+  c: EmitContext,
+  x: string,
+  skip: string,
+  bias: string,
+  ln: string,
+): string[] {
   const [normed, , , sum] = c.g.node(
     "SkipLayerNormalization",
     [x, skip, c.w(`${ln}.weight`), c.w(`${ln}.bias`), bias],
@@ -305,7 +309,7 @@ function skipLayerNorm(c: Ctx, x: string, skip: string, bias: string, ln: string
   return [normed, sum];
 }
 
-function fastDecoder(c: Ctx, x: string, mask: string): string {
+function fastDecoder(c: EmitContext, x: string, mask: string): string {
   const { g, arch } = c;
   const d = arch.dModel;
   let normed = layerNorm(c, x, "transformer.h.0.ln_1");
@@ -340,19 +344,14 @@ function fastDecoder(c: Ctx, x: string, mask: string): string {
 }
 
 /** Logits `[B, S, V]` from normalised hidden states `[B, S, d]`, tied to the embedding. */
-function tiedHead(c: Ctx, h: string): string {
+function tiedHead(c: EmitContext, h: string): string {
   const { g, arch } = c;
   const flat = g.op("Reshape", [h, g.int64s([-1, arch.dModel])]);
   const logits2d = g.op("Gemm", [flat, c.w("transformer.wte.weight")], { transB: { int: 1 } });
-  const shape = g.op("Concat", [
-    g.op("Shape", [h], { start: { int: 0 }, end: { int: 2 } }),
-    g.int64s([arch.vocabSize]),
-  ], { axis: { int: 0 } });
-  const [logits] = g.node("Reshape", [logits2d, shape], {}, { outputs: ["logits"] });
-  return logits;
+  return reshapeToLogits(c, logits2d, h);
 }
 
-function lastPosition(c: Ctx, x: string): string {
+function lastPosition(c: EmitContext, x: string): string {
   const { g } = c;
   return g.op("Slice", [x, g.int64s([-1]), g.int64s([2 ** 62]), g.int64s([1])]);
 }
@@ -369,15 +368,16 @@ function lastPosition(c: Ctx, x: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { emitGpt2 } from "./gpt2.ts";
  * import { validateArch } from "../arch/mod.ts";
  * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: [4, 2], dInner: 256 });
  * const model = emitGpt2(arch, { dialect: "fast", kvCache: true, seed: 1 });
- * model.outputs.map((o) => o.name); // ["logits", "present_key_0", …]
+ * assert.deepEqual(model.outputs.map((o) => o.name).slice(0, 3), ["logits", "present_key_0", "present_value_0"]);
  * const adaptive = validateArch({
  *   backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 4, dInner: 256, dEmbed: 128, divVal: 4,
  * });
- * emitGpt2(adaptive).metadata["lts.output"]; // "log-probabilities"
+ * assert.equal(emitGpt2(adaptive).metadata["lts.output"], "log-probabilities");
  * ```
  */
 export function emitGpt2(arch: Arch, options: Gpt2EmitOptions = {}): OnnxModel {
@@ -385,12 +385,9 @@ export function emitGpt2(arch: Arch, options: Gpt2EmitOptions = {}): OnnxModel {
   const head = options.head ?? defaultGpt2Head(arch);
   const layout = embeddingLayout(arch, head);
   const dialect = options.dialect ?? "portable";
-  if (!GPT2_DIALECTS.includes(dialect)) throw new InputError(`dialect: unknown ${dialect}`);
+  if (!DIALECTS.includes(dialect)) throw new InputError(`dialect: unknown ${dialect}`);
   const kvCache = options.kvCache ?? false;
-  const seed = options.seed ?? 0;
-  if (!Number.isSafeInteger(seed) || seed < 0) {
-    throw new InputError(`seed: expected a non-negative integer, got ${seed}`);
-  }
+  const seed = nonNegativeInteger(options.seed ?? 0, "seed");
   const g = new GraphBuilder("gpt2");
   const weights = new Map<string, Initializer>();
   for (const init of gpt2Initializers(arch, seed, { head })) weights.set(init.name, init);
@@ -404,7 +401,7 @@ export function emitGpt2(arch: Arch, options: Gpt2EmitOptions = {}): OnnxModel {
     }
     return name;
   };
-  const c: Ctx = { g, arch, w, kvCache };
+  const c: EmitContext = { g, arch, w, kvCache };
   const inputIds = g.input("input_ids", "int64", ["batch", "sequence"]);
   const positionIds = kvCache ? g.input("position_ids", "int64", ["batch", "sequence"]) : "";
   if (kvCache) {

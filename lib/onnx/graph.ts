@@ -125,8 +125,9 @@ export interface NodeOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { elementCount } from "./graph.ts";
- * elementCount([2, 3, 4]); // 24
+ * assert.equal(elementCount([2, 3, 4]), 24);
  * ```
  */
 export function elementCount(dims: readonly number[]): number {
@@ -141,13 +142,14 @@ export function elementCount(dims: readonly number[]): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GraphBuilder } from "./graph.ts";
  * const g = new GraphBuilder("double");
  * const x = g.input("x", "float32", ["n"]);
  * const [y] = g.node("Add", [x, x], {}, { outputs: ["y"] });
  * g.output(y, "float32", ["n"]);
  * const model = g.build({ irVersion: 8, opsets: [{ domain: "", version: 17 }] });
- * model.nodes.length; // 1
+ * assert.equal(model.nodes.length, 1);
  * ```
  */
 export class GraphBuilder {
@@ -273,6 +275,7 @@ export class GraphBuilder {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GraphBuilder, sharedInitializers } from "./graph.ts";
  * const g = new GraphBuilder("tied");
  * const ids = g.input("ids", "int64", ["n"]);
@@ -280,7 +283,7 @@ export class GraphBuilder {
  * const rows = g.op("Gather", [table, ids]);
  * const [y] = g.node("Gemm", [rows, table], { transB: { int: 1 } }, { outputs: ["y"] });
  * g.output(y, "float32", ["n", 10]);
- * sharedInitializers(g.build({ irVersion: 8, opsets: [{ domain: "", version: 17 }] })); // ["table"]
+ * assert.deepEqual(sharedInitializers(g.build({ irVersion: 8, opsets: [{ domain: "", version: 17 }] })), ["table"]);
  * ```
  */
 export function sharedInitializers(model: OnnxModel): string[] {
@@ -302,6 +305,7 @@ export function sharedInitializers(model: OnnxModel): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { declareSharedWeights, GraphBuilder } from "./graph.ts";
  * const g = new GraphBuilder("tied");
  * const ids = g.input("ids", "int64", ["n"]);
@@ -311,7 +315,7 @@ export function sharedInitializers(model: OnnxModel): string[] {
  * });
  * g.output(y, "float32", ["n", 10]);
  * const model = declareSharedWeights(g.build({ irVersion: 8, opsets: [{ domain: "", version: 17 }] }));
- * model.inputs.map((i) => i.name); // ["ids", "table"]
+ * assert.deepEqual(model.inputs.map((i) => i.name), ["ids", "table"]);
  * ```
  */
 export function declareSharedWeights(model: OnnxModel): OnnxModel {

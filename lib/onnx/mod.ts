@@ -32,10 +32,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { join } from "node:path";
  * import { emitGpt2, writeOnnx } from "./mod.ts";
  * import { validateArch } from "../arch/mod.ts";
+ * const dir = await Deno.makeTempDir();
  * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 4, dInner: 256 });
- * const written = await writeOnnx(emitGpt2(arch, { dialect: "fast", kvCache: true }), "data/tmp/m.onnx");
+ * const written = await writeOnnx(emitGpt2(arch, { dialect: "fast", kvCache: true }), join(dir, "m.onnx"));
+ * assert.ok(written.onnxBytes > 0);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @module
@@ -46,6 +51,7 @@ export * from "./weights.ts";
 export * from "./write.ts";
 export * from "./fits.ts";
 export * from "./ours.ts";
+export * from "./context.ts";
 export * from "./adaptive.ts";
 export * from "./gpt2.ts";
 export * from "./reference.ts";

@@ -134,9 +134,19 @@ const GRAPH_INITIALIZER = 5, TENSOR_EXTERNAL_DATA = 13;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { join } from "node:path";
  * import { readOnnxProvenance } from "./ours.ts";
- * const p = await readOnnxProvenance("data/models/gpt2-small.onnx");
- * p.ours; // true for a model `lts emit` wrote
+ * import { emitGpt2 } from "./gpt2.ts";
+ * import { writeOnnx } from "./write.ts";
+ * import { validateArch } from "../arch/mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * const arch = validateArch({ backbone: "gpt2", nLayer: 1, dModel: 16, nHead: 2, dInner: 32, vocabSize: 50, nPositions: 8 });
+ * await writeOnnx(emitGpt2(arch), join(dir, "tiny.onnx"));
+ * await Deno.writeTextFile(join(dir, "notes.txt"), "not a model");
+ * assert.equal((await readOnnxProvenance(join(dir, "tiny.onnx"))).ours, true);
+ * assert.equal((await readOnnxProvenance(join(dir, "notes.txt"))).ours, false);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function readOnnxProvenance(path: string): Promise<OnnxProvenance> {
@@ -179,8 +189,9 @@ export async function readOnnxProvenance(path: string): Promise<OnnxProvenance> 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isOurOnnx } from "./ours.ts";
- * await isOurOnnx("README.md"); // false
+ * assert.equal(await isOurOnnx("README.md"), false);
  * ```
  */
 export async function isOurOnnx(path: string): Promise<boolean> {

@@ -209,9 +209,14 @@ export function encodeModel(model: OnnxModel, options: EncodeOptions = {}): Uint
  *
  * @example
  * ```ts
- * import { decodeModel } from "./proto.ts";
- * const model = decodeModel(await Deno.readFile("model.onnx"));
- * console.log(model.graph.node.length);
+ * import assert from "node:assert/strict";
+ * import { decodeModel, encodeModel } from "./proto.ts";
+ * import { emitGpt2 } from "./gpt2.ts";
+ * import { validateArch } from "../arch/mod.ts";
+ * const arch = validateArch({ backbone: "gpt2", nLayer: 1, dModel: 16, nHead: 2, dInner: 32, vocabSize: 50, nPositions: 8 });
+ * const emitted = emitGpt2(arch);
+ * const model = decodeModel(encodeModel(emitted));
+ * assert.equal(model.graph.node.length, emitted.nodes.length);
  * ```
  */
 // deno-lint-ignore no-explicit-any

@@ -28,8 +28,9 @@ export const GPT2_INIT_STD = 0.02;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { uniformWithStd } from "./weights.ts";
- * uniformWithStd(0, 0.02).halfWidth; // 0.0346…
+ * assert.ok(Math.abs(uniformWithStd(0, 0.02).halfWidth - 0.02 * Math.sqrt(3)) < 1e-12); // std · √3
  * ```
  */
 export function uniformWithStd(center: number, std: number): UniformInit {
@@ -42,8 +43,9 @@ export function uniformWithStd(center: number, std: number): UniformInit {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tensorSeed } from "./weights.ts";
- * tensorSeed(0, "transformer.wte.weight") !== tensorSeed(1, "transformer.wte.weight"); // true
+ * assert.notEqual(tensorSeed(0, "transformer.wte.weight"), tensorSeed(1, "transformer.wte.weight"));
  * ```
  */
 export function tensorSeed(seed: number, name: string): number {
@@ -213,8 +215,9 @@ export function seededInitializer(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { seededInitializer, tensorValues, uniformWithStd } from "./weights.ts";
- * tensorValues(seededInitializer("w", [2, 3], 1, uniformWithStd(0, 0.02))).length; // 6
+ * assert.equal(tensorValues(seededInitializer("w", [2, 3], 1, uniformWithStd(0, 0.02))).length, 6);
  * ```
  */
 export function tensorValues(init: Initializer): Float32Array {
@@ -250,10 +253,11 @@ export const EXTERNAL_ALIGNMENT_BYTES = 4096;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { externalLayout } from "./weights.ts";
  * const fill = () => {};
  * const layout = externalLayout([{ name: "a", dims: [3], fill }, { name: "b", dims: [2], fill }]);
- * layout.entries[1].offsetBytes; // 4096
+ * assert.equal(layout.entries[1].offsetBytes, 4096);
  * ```
  */
 export function externalLayout(
@@ -277,8 +281,9 @@ export function externalLayout(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { initializerBytes } from "./weights.ts";
- * initializerBytes([{ name: "a", dims: [3, 2], fill: () => {} }]); // 24
+ * assert.equal(initializerBytes([{ name: "a", dims: [3, 2], fill: () => {} }]), 24);
  * ```
  */
 export function initializerBytes(initializers: readonly Initializer[]): number {

@@ -105,11 +105,16 @@ async function writeExternalData(model: OnnxModel, tmpPath: string): Promise<num
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { join } from "node:path";
  * import { emitGpt2, writeOnnx } from "./mod.ts";
  * import { validateArch } from "../arch/mod.ts";
+ * const dir = await Deno.makeTempDir();
  * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 4, dInner: 256 });
- * const written = await writeOnnx(emitGpt2(arch), "data/tmp/tiny.onnx");
- * console.log(written.onnxBytes, written.dataBytes);
+ * const written = await writeOnnx(emitGpt2(arch), join(dir, "tiny.onnx"));
+ * assert.equal(written.dataPath, join(dir, "tiny.onnx.data")); // 13 MB of weights: external data
+ * assert.equal((await Deno.stat(written.onnxPath)).size, written.onnxBytes);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function writeOnnx(

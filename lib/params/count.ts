@@ -118,12 +118,13 @@ export function decoderParams(arch: Arch): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { countParams } from "./count.ts";
  * import { validateArch } from "../arch/validate.ts";
  * const gpt2Small = validateArch({
  *   backbone: "gpt2", nLayer: 12, dModel: 768, nHead: 12, dInner: 3072, vocabSize: 50257,
  * });
- * countParams(gpt2Small).totalParams; // 124439808, as Hugging Face reports for "gpt2"
+ * assert.equal(countParams(gpt2Small).totalParams, 124439808); // as Hugging Face reports for "gpt2"
  * ```
  */
 export function countParams(arch: Arch, options: CountOptions = {}): ParamCount {

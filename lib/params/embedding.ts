@@ -122,8 +122,9 @@ export function lmHeadParams(shape: EmbeddingShape): SoftmaxParams {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defaultTieProjs } from "./embedding.ts";
- * defaultTieProjs(3); // [false, true, true]
+ * assert.deepEqual(defaultTieProjs(3), [false, true, true]);
  * ```
  */
 export function defaultTieProjs(nClusters: number): boolean[] {
@@ -142,11 +143,13 @@ export function defaultTieProjs(nClusters: number): boolean[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { adaptiveSoftmaxParams } from "./embedding.ts";
- * adaptiveSoftmaxParams(
+ * const params = adaptiveSoftmaxParams(
  *   { dModel: 128, dEmbed: 256, divVal: 4, cutoffs: [19997, 39997], vocabSize: 50264, tieWeight: true },
  *   [false, true, true],
- * ).total; // 83546 = 32768 (head projection) + 514 (tail logits) + 50264 (biases)
+ * );
+ * assert.equal(params.total, 32768 + 514 + 50264); // head projection + tail logits + biases
  * ```
  */
 export function adaptiveSoftmaxParams(

@@ -27,8 +27,9 @@ export interface LayerParams {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gpt2LayerParams } from "./gpt2.ts";
- * gpt2LayerParams(768, 3072).total; // 7087872 (one block of GPT-2 small)
+ * assert.equal(gpt2LayerParams(768, 3072).total, 7087872); // one block of GPT-2 small
  * ```
  */
 export function gpt2LayerParams(dModel: number, dInner: number): LayerParams {
@@ -44,8 +45,9 @@ export function gpt2LayerParams(dModel: number, dInner: number): LayerParams {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gpt2FinalLayerNormParams } from "./gpt2.ts";
- * gpt2FinalLayerNormParams(768); // 1536
+ * assert.equal(gpt2FinalLayerNormParams(768), 1536);
  * ```
  */
 export function gpt2FinalLayerNormParams(dModel: number): number {
@@ -57,8 +59,9 @@ export function gpt2FinalLayerNormParams(dModel: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gpt2PositionEmbeddingParams } from "./gpt2.ts";
- * gpt2PositionEmbeddingParams(1024, 768); // 786432
+ * assert.equal(gpt2PositionEmbeddingParams(1024, 768), 786432);
  * ```
  */
 export function gpt2PositionEmbeddingParams(nPositions: number, dModel: number): number {

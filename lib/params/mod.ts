@@ -5,11 +5,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { countParams, decoderParams } from "./mod.ts";
  * import { validateArch } from "../arch/mod.ts";
  * const arch = validateArch({ backbone: "gpt2", nLayer: 12, dModel: 768, nHead: 12, dInner: 3072 });
- * decoderParams(arch); // 85056000
- * countParams(arch).totalParams; // 124439808
+ * assert.equal(decoderParams(arch), 85056000);
+ * assert.equal(countParams(arch).totalParams, 124439808);
  * ```
  *
  * @module

@@ -29,8 +29,9 @@ import { type CountOptions, countParams, type ParamCount } from "./count.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PUBLISHED_COUNT_BACKBONE } from "./published.ts";
- * PUBLISHED_COUNT_BACKBONE["random_GPT2_lm1b"]; // "transformer-xl"
+ * assert.equal(PUBLISHED_COUNT_BACKBONE["random_GPT2_lm1b"], "transformer-xl");
  * ```
  */
 export const PUBLISHED_COUNT_BACKBONE: Readonly<Record<string, Backbone>> = {
@@ -53,8 +54,9 @@ export const PUBLISHED_COUNT_BACKBONE: Readonly<Record<string, Backbone>> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { publishedSetBackbone } from "./published.ts";
- * publishedSetBackbone("random_GPT2_lm1b"); // "gpt2"
+ * assert.equal(publishedSetBackbone("random_GPT2_lm1b"), "gpt2");
  * ```
  */
 export function publishedSetBackbone(setName: string): Backbone {
@@ -71,9 +73,10 @@ export function publishedSetBackbone(setName: string): Backbone {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { publishedCountBackbone } from "./published.ts";
- * publishedCountBackbone("random_GPT2_lm1b"); // "transformer-xl"
- * publishedCountBackbone("random_GPT2_wt103"); // "gpt2"
+ * assert.equal(publishedCountBackbone("random_GPT2_lm1b"), "transformer-xl");
+ * assert.equal(publishedCountBackbone("random_GPT2_wt103"), "gpt2");
  * ```
  */
 export function publishedCountBackbone(setName: string): Backbone {
@@ -86,14 +89,15 @@ export function publishedCountBackbone(setName: string): Backbone {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { publishedArch } from "./published.ts";
  * const { arch, options } = publishedArch(
  *   { n_layer: 2, d_model: 128, n_head: 2, d_inner: 512, d_embed: -1, div_val: 1, n_token: 50264,
  *     cutoffs: [19997, 39997, 199997, 50264], tie_projs: [false, true, true, true], tgt_len: 192 },
  *   "random_GPT2_wt103",
  * );
- * arch.nPositions; // 192
- * options.tieProjs; // [false, true, true, true]
+ * assert.equal(arch.nPositions, 192);
+ * assert.deepEqual(options.tieProjs, [false, true, true, true]);
  * ```
  */
 export function publishedArch(
@@ -123,13 +127,15 @@ export interface PublishedParamCount {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { publishedParamCount } from "./published.ts";
- * publishedParamCount(
+ * const count = publishedParamCount(
  *   { n_layer: 5, d_model: 128, n_head: [2, 4, 4, 8, 8], d_inner: [1071, 640, 1286, 800, 1871],
  *     d_embed: 256, div_val: 4, n_token: 50264, cutoffs: [19997, 39997, 199997, 50264],
  *     tie_projs: [false, true, true, true], tie_weight: true, tgt_len: 192 },
  *   "random_GPT2_wt103",
- * ); // { AdaEmb: 6631088, Attn: 330240, FFN: 1457316, nonembedding: 1790372, total: 8505006 }
+ * );
+ * assert.deepEqual(count, { AdaEmb: 6631088, Attn: 330240, FFN: 1457316, nonembedding: 1790372, total: 8505006 });
  * ```
  */
 export function publishedParamCount(modelConfig: unknown, setName: string): PublishedParamCount {
@@ -142,11 +148,12 @@ export function publishedParamCount(modelConfig: unknown, setName: string): Publ
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { publishedFields } from "./published.ts";
  * import { countParams } from "./count.ts";
  * import { validateArch } from "../arch/validate.ts";
  * const arch = validateArch({ backbone: "transformer-xl", nLayer: 2, dModel: 64, nHead: 2, dInner: 128 });
- * publishedFields(countParams(arch)).nonembedding; // 2·(5·64² + 7·64 + 2·64·128 + 128)
+ * assert.equal(publishedFields(countParams(arch)).nonembedding, 2 * (5 * 64 ** 2 + 7 * 64 + 2 * 64 * 128 + 128));
  * ```
  */
 export function publishedFields(count: ParamCount): PublishedParamCount {

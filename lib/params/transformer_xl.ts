@@ -21,8 +21,9 @@ import type { LayerParams } from "./gpt2.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { transformerXlLayerParams } from "./transformer_xl.ts";
- * transformerXlLayerParams(512, 8, 2048).total; // 3413504 = 5·512² + 7·512 + 2·512·2048 + 2048
+ * assert.equal(transformerXlLayerParams(512, 8, 2048).total, 5 * 512 ** 2 + 7 * 512 + 2 * 512 * 2048 + 2048);
  * ```
  */
 export function transformerXlLayerParams(

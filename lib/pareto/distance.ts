@@ -22,10 +22,12 @@ export interface FrontierDistanceOptions<T> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { frontierDistance } from "./distance.ts";
  * const truth = [{ ms: 1, ppl: 40 }, { ms: 3, ppl: 30 }];
  * const proxy = [{ ms: 1.2, ppl: 42 }, { ms: 2.9, ppl: 30 }];
- * frontierDistance(proxy, truth, { x: "ms", y: "ppl" }); // (2/40 + 0/30) / 2 = 0.025
+ * // (2/40 + 0/30) / 2
+ * assert.equal(frontierDistance(proxy, truth, { x: "ms", y: "ppl" }), 0.025);
  * ```
  */
 export function frontierDistance<T>(

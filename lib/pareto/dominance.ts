@@ -21,10 +21,11 @@ export type Dominance = "standard" | "strict";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dominatesMin } from "./dominance.ts";
- * dominatesMin([1, 2], [1, 3]); // true
- * dominatesMin([1, 2], [1, 3], "strict"); // false: not better in the first objective
- * dominatesMin([1, 2], [1, 2]); // false: equal points do not dominate
+ * assert.equal(dominatesMin([1, 2], [1, 3]), true);
+ * assert.equal(dominatesMin([1, 2], [1, 3], "strict"), false); // not better in the first objective
+ * assert.equal(dominatesMin([1, 2], [1, 2]), false); // equal points do not dominate
  * ```
  */
 export function dominatesMin(

@@ -144,8 +144,9 @@ export function nonDominatedSort<T>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nonDominatedRanks } from "./front.ts";
- * nonDominatedRanks([{ x: 1 }, { x: 2 }, { x: 1 }], [{ key: "x", goal: "min" }]); // [0, 1, 0]
+ * assert.deepEqual(nonDominatedRanks([{ x: 1 }, { x: 2 }, { x: 1 }], [{ key: "x", goal: "min" }]), [0, 1, 0]);
  * ```
  */
 export function nonDominatedRanks<T>(

@@ -47,9 +47,10 @@ function volume3d(rows: readonly number[][], ref: readonly number[]): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hypervolume } from "./hypervolume.ts";
  * const objectives = [{ key: "x", goal: "min" }, { key: "y", goal: "min" }] as const;
- * hypervolume([{ x: 1, y: 2 }, { x: 2, y: 1 }], [...objectives], { x: 3, y: 3 }); // 3
+ * assert.equal(hypervolume([{ x: 1, y: 2 }, { x: 2, y: 1 }], [...objectives], { x: 3, y: 3 }), 3);
  * ```
  */
 export function hypervolume<T>(

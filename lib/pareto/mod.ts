@@ -5,6 +5,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hypervolume, paretoFront } from "./mod.ts";
  * const models = [
  *   { decoderParams: 40e6, latencyMs: 12 },
@@ -15,8 +16,8 @@
  *   { key: "decoderParams", goal: "max" },
  *   { key: "latencyMs", goal: "min" },
  * ] as const;
- * paretoFront(models, [...objectives]).length; // 2
- * hypervolume(models, [...objectives], { decoderParams: 0, latencyMs: 20 }); // 440e6
+ * assert.equal(paretoFront(models, [...objectives]).length, 2);
+ * assert.equal(hypervolume(models, [...objectives], { decoderParams: 0, latencyMs: 20 }), 440e6);
  * ```
  *
  * @module

@@ -21,9 +21,10 @@ export interface Objective<T> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readValue } from "./objective.ts";
- * readValue({ latencyMs: 3 }, "latencyMs"); // 3
- * readValue({ a: 1, b: 2 }, (p) => p.a + p.b); // 3
+ * assert.equal(readValue({ latencyMs: 3 }, "latencyMs"), 3);
+ * assert.equal(readValue({ a: 1, b: 2 }, (p) => p.a + p.b), 3);
  * ```
  */
 export function readValue<T>(point: T, key: Accessor<T>): number {

@@ -42,8 +42,9 @@ export function displayable(bundle: MimeBundle): Displayable {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { displayable, isDisplayable } from "./display.ts";
- * isDisplayable(displayable({ "text/plain": "x" })); // true
+ * assert.equal(isDisplayable(displayable({ "text/plain": "x" })), true);
  * ```
  */
 export function isDisplayable(value: unknown): value is Displayable {
@@ -56,8 +57,9 @@ export function isDisplayable(value: unknown): value is Displayable {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bundleOf, displayable } from "./display.ts";
- * bundleOf(displayable({ "text/plain": "x" })); // { "text/plain": "x" }
+ * assert.deepEqual(bundleOf(displayable({ "text/plain": "x" })), { "text/plain": "x" });
  * ```
  */
 export function bundleOf(value: Displayable | MimeBundle): MimeBundle {
@@ -79,11 +81,12 @@ export interface ElementLike {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as Plot from "@observablehq/plot";
  * import { plotDocument } from "./document.ts";
  * import { elementBundle } from "./display.ts";
  * const el = Plot.dot([[1, 2]]).plot({ document: plotDocument() });
- * Object.keys(elementBundle(el as never)); // ["image/svg+xml", "text/plain"]
+ * assert.deepEqual(Object.keys(elementBundle(el as never)), ["image/svg+xml", "text/plain"]);
  * ```
  */
 export function elementBundle(element: ElementLike): MimeBundle {
@@ -134,8 +137,9 @@ interface JupyterApi {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { jupyterApi } from "./display.ts";
- * jupyterApi() === undefined; // true under `deno run`
+ * assert.equal(jupyterApi(), undefined); // outside a Jupyter kernel (`deno run`, `deno test`)
  * ```
  */
 export function jupyterApi(): JupyterApi | undefined {

@@ -44,8 +44,9 @@ const ENTITIES: Record<string, string> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { escapeHtml } from "./document.ts";
- * escapeHtml('<script>alert("x")</script>'); // "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
+ * assert.equal(escapeHtml('<script>alert("x")</script>'), "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
  * ```
  */
 export function escapeHtml(text: string): string {
@@ -57,8 +58,9 @@ export function escapeHtml(text: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scriptJson } from "./document.ts";
- * scriptJson({ tip: "</script>" }); // '{"tip":"\\u003c/script>"}'
+ * assert.equal(scriptJson({ tip: "</script>" }), '{"tip":"\\u003c/script>"}');
  * ```
  */
 export function scriptJson(value: unknown): string {

@@ -131,8 +131,9 @@ export function md(strings: TemplateStringsArray, ...values: unknown[]): string 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatCount } from "./markdown.ts";
- * formatCount(85_056_000); // "85.1 M"
+ * assert.equal(formatCount(85_056_000), "85.1 M");
  * ```
  */
 export function formatCount(n: number): string {
@@ -147,8 +148,9 @@ export function formatCount(n: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatMiB } from "./markdown.ts";
- * formatMiB(3 * 2 ** 20); // "3.0 MiB"
+ * assert.equal(formatMiB(3 * 2 ** 20), "3.0 MiB");
  * ```
  */
 export function formatMiB(bytes: number): string {
@@ -160,8 +162,9 @@ export function formatMiB(bytes: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatRatio } from "./markdown.ts";
- * formatRatio(1.349); // "1.35×"
+ * assert.equal(formatRatio(1.349), "1.35×");
  * ```
  */
 export function formatRatio(x: number): string {

@@ -26,8 +26,9 @@ export interface ProgressOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { progressBundle } from "./progress.ts";
- * progressBundle("profiling", 3, 10)["text/plain"]; // "profiling: 3/10 (30%)"
+ * assert.equal(progressBundle("profiling", 3, 10)["text/plain"], "profiling: 3/10 (30%)");
  * ```
  */
 export function progressBundle(

@@ -52,8 +52,9 @@ export interface Projected {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { project } from "./scatter3d.ts";
- * project([1, 0, 0], 0, 0); // { sx: 1, sy: 0, depth: 0 }
+ * assert.deepEqual(project([1, 0, 0], 0, 0), { sx: 1, sy: 0, depth: 0 });
  * ```
  */
 export function project(p: readonly number[], yaw: number, pitch: number): Projected {

@@ -29,10 +29,11 @@ const INTEGER = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatCell } from "./table.ts";
- * formatCell(124439808); // "124,439,808"
- * formatCell(3.14159); // "3.142"
- * formatCell([8, 8, 4]); // "[8, 8, 4]"
+ * assert.equal(formatCell(124439808), "124,439,808");
+ * assert.equal(formatCell(3.14159), "3.142");
+ * assert.equal(formatCell([8, 8, 4]), "[8, 8, 4]");
  * ```
  */
 export function formatCell(value: unknown): string {
@@ -60,8 +61,9 @@ function formatNumber(x: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tableRows } from "./table.ts";
- * tableRows([{ a: 1 }, { b: 2 }]).columns; // ["a", "b"]
+ * assert.deepEqual(tableRows([{ a: 1 }, { b: 2 }]).columns, ["a", "b"]);
  * ```
  */
 export function tableRows(
@@ -87,9 +89,11 @@ export function tableRows(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as aq from "arquero";
  * import { tableHtml } from "./table.ts";
- * tableHtml(aq.table({ name: ["<a>"], latencyMs: [12.345] })); // "<table class=\"lts-table\">…&lt;a&gt;…12.35…"
+ * const html = tableHtml(aq.table({ name: ["<a>"], latencyMs: [12.345] }));
+ * assert.ok(html.startsWith('<table class="lts-table">') && html.includes("&lt;a&gt;") && html.includes(">12.345<"));
  * ```
  */
 export function tableHtml(input: TableInput, options: TableOptions = {}): string {
@@ -125,8 +129,9 @@ export function tableHtml(input: TableInput, options: TableOptions = {}): string
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tableText } from "./table.ts";
- * tableText([{ a: 1, b: "x" }]); // "a  b\n1  x"
+ * assert.equal(tableText([{ a: 1, b: "x" }]), "a  b\n1  x");
  * ```
  */
 export function tableText(input: TableInput, options: TableOptions = {}): string {

@@ -95,8 +95,9 @@ export function createConnectionInfo(kernelName = "deno"): ConnectionInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { channelAddress, createConnectionInfo } from "./connection.ts";
- * channelAddress(createConnectionInfo(), "shell"); // "tcp://127.0.0.1:40001"
+ * assert.match(channelAddress(createConnectionInfo(), "shell"), /^tcp:\/\/127\.0\.0\.1:\d+$/);
  * ```
  */
 export function channelAddress(
@@ -112,8 +113,9 @@ export function channelAddress(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { signParts } from "./connection.ts";
- * signParts("secret", ["{}", "{}", "{}", "{}"]).length; // 64
+ * assert.equal(signParts("secret", ["{}", "{}", "{}", "{}"]).length, 64);
  * ```
  */
 export function signParts(key: string, parts: readonly (string | Uint8Array)[]): string {
@@ -128,9 +130,10 @@ export function signParts(key: string, parts: readonly (string | Uint8Array)[]):
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createMessage } from "./connection.ts";
  * const msg = createMessage("kernel_info_request", {}, "session-1");
- * msg.header.msg_type; // "kernel_info_request"
+ * assert.equal(msg.header.msg_type, "kernel_info_request");
  * ```
  */
 export function createMessage(
@@ -159,9 +162,10 @@ export function createMessage(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createMessage, encodeMessage } from "./connection.ts";
  * const frames = encodeMessage(createMessage("kernel_info_request", {}, "s"), "key");
- * frames[0]; // "<IDS|MSG>"
+ * assert.equal(frames[0], "<IDS|MSG>");
  * ```
  */
 export function encodeMessage(msg: JupyterMessage, key: string): string[] {
@@ -180,9 +184,10 @@ export function encodeMessage(msg: JupyterMessage, key: string): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createMessage, decodeMessage, encodeMessage } from "./connection.ts";
  * const frames = encodeMessage(createMessage("status", { execution_state: "idle" }, "s"), "k");
- * decodeMessage(frames.map((f) => new TextEncoder().encode(f)), "k").content; // { execution_state: "idle" }
+ * assert.deepEqual(decodeMessage(frames.map((f) => new TextEncoder().encode(f)), "k").content, { execution_state: "idle" });
  * ```
  */
 export function decodeMessage(frames: readonly Uint8Array[], key: string): JupyterMessage {

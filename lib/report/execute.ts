@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { basename, dirname, resolve } from "node:path";
 import { InputError } from "../util/errors.ts";
+import { readTextInput } from "../util/fs.ts";
 import type { JupyterMessage } from "./connection.ts";
 import { type KernelOptions, startKernel } from "./kernel.ts";
 
@@ -94,8 +95,9 @@ export interface ExecuteNotebookOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { joinSource } from "./execute.ts";
- * joinSource(["a\n", "b"]); // "a\nb"
+ * assert.equal(joinSource(["a\n", "b"]), "a\nb");
  * ```
  */
 export function joinSource(source: string | string[] | undefined): string {
@@ -107,8 +109,9 @@ export function joinSource(source: string | string[] | undefined): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stripAnsi } from "./execute.ts";
- * stripAnsi("\x1b[31mError\x1b[0m"); // "Error"
+ * assert.equal(stripAnsi("\x1b[31mError\x1b[0m"), "Error");
  * ```
  */
 export function stripAnsi(text: string): string {
@@ -121,9 +124,10 @@ export function stripAnsi(text: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseNotebook } from "./execute.ts";
  * const nb = parseNotebook('{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[]}', "x.ipynb");
- * nb.cells.length; // 0
+ * assert.equal(nb.cells.length, 0);
  * ```
  */
 export function parseNotebook(text: string, where: string): Notebook {
@@ -189,10 +193,11 @@ const CELL_ID = /^[A-Za-z0-9_-]{1,64}$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { withCellIds } from "./execute.ts";
  * const nb = withCellIds({ nbformat: 4, nbformat_minor: 4, metadata: {},
  *   cells: [{ cell_type: "code", source: "1", metadata: {} }] }, "demo");
- * [nb.nbformat_minor, typeof nb.cells[0].id]; // [5, "string"]
+ * assert.deepEqual([nb.nbformat_minor, typeof nb.cells[0].id], [5, "string"]);
  * ```
  */
 export function withCellIds(nb: Notebook, name: string): Notebook {
@@ -212,9 +217,11 @@ export function withCellIds(nb: Notebook, name: string): Notebook {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { notebookTitle } from "./execute.ts";
- * notebookTitle({ nbformat: 4, nbformat_minor: 5, metadata: {},
- *   cells: [{ cell_type: "markdown", source: "# Search\ntext", metadata: {} }] }); // "Search"
+ * const title = notebookTitle({ nbformat: 4, nbformat_minor: 5, metadata: {},
+ *   cells: [{ cell_type: "markdown", source: "# Search\ntext", metadata: {} }] });
+ * assert.equal(title, "Search");
  * ```
  */
 export function notebookTitle(nb: Notebook): string | undefined {
@@ -233,10 +240,11 @@ export function notebookTitle(nb: Notebook): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { outputsFromMessages } from "./execute.ts";
  * // messages from Kernel.execute(...).outputs
  * const outputs = outputsFromMessages([], new Map());
- * outputs.length; // 0
+ * assert.equal(outputs.length, 0);
  * ```
  */
 export function outputsFromMessages(
@@ -321,7 +329,7 @@ export function outputsFromMessages(
  * @example
  * ```ts
  * import { executeNotebook } from "./execute.ts";
- * const run = await executeNotebook("notebooks/01-params.ipynb", { env: { LTS_QUICK: "1" } });
+ * const run = await executeNotebook("notebooks/01-proxy.ipynb", { env: { LTS_QUICK: "1" } });
  * if (run.status === "failed") console.error(run.failure?.evalue);
  * ```
  */
@@ -329,13 +337,7 @@ export async function executeNotebook(
   path: string,
   options: ExecuteNotebookOptions = {},
 ): Promise<NotebookRun> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    throw new InputError(`${path}: cannot read (${(e as Error).message})`);
-  }
-  const source = parseNotebook(text, path);
+  const source = parseNotebook(await readTextInput(path), path);
   return runParsedNotebook(path, source, options);
 }
 
@@ -346,7 +348,7 @@ export async function executeNotebook(
  * @example
  * ```ts
  * import { parseNotebook, runParsedNotebook } from "./execute.ts";
- * const path = "notebooks/01-params.ipynb";
+ * const path = "notebooks/01-proxy.ipynb";
  * const run = await runParsedNotebook(path, parseNotebook(await Deno.readTextFile(path), path));
  * ```
  */
@@ -365,20 +367,22 @@ export async function runParsedNotebook(
   }
   const started = performance.now();
   const stderrTail: string[] = [];
-  const kernelFailure = (e: unknown, cellIndex = -1, code = ""): NotebookRun => ({
+  const failedRun = (failure: NotebookFailure): NotebookRun => ({
     name,
     path,
     status: "failed",
     notebook,
     durationMs: performance.now() - started,
-    failure: {
+    failure,
+  });
+  const kernelFailure = (e: unknown, cellIndex = -1, code = ""): NotebookRun =>
+    failedRun({
       cellIndex,
       source: code,
       ename: "KernelError",
       evalue: (e as Error)?.message ?? String(e),
       traceback: stderrTail.map(stripAnsi),
-    },
-  });
+    });
   let kernel;
   try {
     kernel = await startKernel({
@@ -426,20 +430,13 @@ export async function runParsedNotebook(
       });
       if (result.status !== "ok") {
         const error = result.error ?? { ename: "Error", evalue: result.status, traceback: [] };
-        return {
-          name,
-          path,
-          status: "failed",
-          notebook,
-          durationMs: performance.now() - started,
-          failure: {
-            cellIndex,
-            source: code,
-            ename: error.ename,
-            evalue: stripAnsi(error.evalue),
-            traceback: error.traceback.map(stripAnsi),
-          },
-        };
+        return failedRun({
+          cellIndex,
+          source: code,
+          ename: error.ename,
+          evalue: stripAnsi(error.evalue),
+          traceback: error.traceback.map(stripAnsi),
+        });
       }
     }
     return { name, path, status: "ok", notebook, durationMs: performance.now() - started };

@@ -94,8 +94,9 @@ table.lts-table thead th, table.index thead th { border-bottom: 2px solid #c9ccd
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { highlightTypeScript } from "./html.ts";
- * highlightTypeScript("const a = 1;"); // '<span class="hljs-keyword">const</span> a = …'
+ * assert.ok(highlightTypeScript("const a = 1;").startsWith('<span class="hljs-keyword">const</span> a = '));
  * ```
  */
 export function highlightTypeScript(code: string): string {
@@ -230,8 +231,9 @@ function inlineSvg(svg: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderMimeBundle } from "./html.ts";
- * renderMimeBundle({ "text/plain": "<b>" }); // '<div class="output text"><pre>&lt;b&gt;</pre></div>'
+ * assert.equal(renderMimeBundle({ "text/plain": "<b>" }), '<div class="output text"><pre>&lt;b&gt;</pre></div>');
  * ```
  */
 export function renderMimeBundle(data: OutputData): string {
@@ -262,8 +264,9 @@ export function renderMimeBundle(data: OutputData): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderOutput } from "./html.ts";
- * renderOutput({ output_type: "stream", name: "stdout", text: "<script>" }); // …&lt;script&gt;…
+ * assert.ok(renderOutput({ output_type: "stream", name: "stdout", text: "<script>" }).includes("&lt;script&gt;"));
  * ```
  */
 export function renderOutput(output: NotebookOutput): string {
@@ -309,8 +312,9 @@ function renderCell(cell: NotebookCell): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatDuration } from "./html.ts";
- * formatDuration(245_000); // "4 min 05 s"
+ * assert.equal(formatDuration(245_000), "4 min 05 s");
  * ```
  */
 export function formatDuration(ms: number): string {
@@ -344,8 +348,9 @@ export function settingsLine(settings: ReportSettings): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { quickBanner } from "./html.ts";
- * quickBanner({ quick: false, fresh: false, generatedAt: "", denoVersion: "" }); // ""
+ * assert.equal(quickBanner({ quick: false, fresh: false, generatedAt: "", denoVersion: "" }), "");
  * ```
  */
 export function quickBanner(settings: ReportSettings): string {
@@ -356,18 +361,20 @@ export function quickBanner(settings: ReportSettings): string {
 }
 
 /**
- * The complete page of an executed notebook.
+ * The lines that open every report page, up to its `<header class="page">`: doctype, head with
+ * the title (escaped here) and {@linkcode PAGE_CSS}, `<body><main>`.
  *
  * @example
  * ```ts
- * import { renderNotebookPage } from "./html.ts";
- * const html = renderNotebookPage({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }, {
- *   name: "01-params", title: "Parameters", durationMs: 1200,
- *   settings: { quick: false, fresh: false, generatedAt: new Date().toISOString(), denoVersion: Deno.version.deno },
- * });
+ * import assert from "node:assert/strict";
+ * import { pageStart } from "./html.ts";
+ * const lines = pageStart("A & B");
+ * assert.equal(lines[0], "<!DOCTYPE html>");
+ * assert.ok(lines.includes("<title>A &amp; B</title>"));
+ * assert.equal(lines.at(-1), '<header class="page">');
  * ```
  */
-export function renderNotebookPage(notebook: Notebook, info: PageInfo): string {
+export function pageStart(title: string): string[] {
   return [
     `<!DOCTYPE html>`,
     `<html lang="en">`,
@@ -375,12 +382,32 @@ export function renderNotebookPage(notebook: Notebook, info: PageInfo): string {
     `<meta charset="utf-8">`,
     `<meta name="viewport" content="width=device-width, initial-scale=1">`,
     `<meta name="generator" content="lts report">`,
-    `<title>${escapeHtml(info.title)}</title>`,
+    `<title>${escapeHtml(title)}</title>`,
     `<style>${PAGE_CSS}</style>`,
     `</head>`,
     `<body>`,
     `<main>`,
     `<header class="page">`,
+  ];
+}
+
+/**
+ * The complete page of an executed notebook.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { renderNotebookPage } from "./html.ts";
+ * const html = renderNotebookPage({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }, {
+ *   name: "01-proxy", title: "The proxy", durationMs: 1200,
+ *   settings: { quick: false, fresh: false, generatedAt: new Date().toISOString(), denoVersion: Deno.version.deno },
+ * });
+ * assert.ok(html.startsWith("<!DOCTYPE html>"));
+ * ```
+ */
+export function renderNotebookPage(notebook: Notebook, info: PageInfo): string {
+  return [
+    ...pageStart(info.title),
     `<nav><a href="index.html">← all notebooks</a></nav>`,
     `<div class="meta">${escapeHtml(info.name)}.ipynb · ran in ${
       escapeHtml(formatDuration(info.durationMs))

@@ -7,7 +7,7 @@
 import { escapeHtml } from "../plots/document.ts";
 import {
   formatDuration,
-  PAGE_CSS,
+  pageStart,
   quickBanner,
   type ReportSettings,
   settingsLine,
@@ -32,9 +32,11 @@ export interface IndexEntry {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderIndexPage } from "./index_page.ts";
  * const settings = { quick: true, fresh: false, generatedAt: "2026-01-01T00:00:00Z", denoVersion: "2.9.6" };
- * renderIndexPage([{ name: "01-params", title: "Parameters", status: "ok", durationMs: 900, settings }], settings);
+ * const html = renderIndexPage([{ name: "01-proxy", title: "The proxy", status: "ok", durationMs: 900, settings }], settings);
+ * assert.ok(html.includes('href="01-proxy.html"'));
  * ```
  */
 export function renderIndexPage(entries: readonly IndexEntry[], settings: ReportSettings): string {
@@ -58,18 +60,7 @@ export function renderIndexPage(entries: readonly IndexEntry[], settings: Report
     ].join("");
   });
   return [
-    `<!DOCTYPE html>`,
-    `<html lang="en">`,
-    `<head>`,
-    `<meta charset="utf-8">`,
-    `<meta name="viewport" content="width=device-width, initial-scale=1">`,
-    `<meta name="generator" content="lts report">`,
-    `<title>LTS notebooks</title>`,
-    `<style>${PAGE_CSS}</style>`,
-    `</head>`,
-    `<body>`,
-    `<main>`,
-    `<header class="page">`,
+    ...pageStart("LTS notebooks"),
     `<h1>LTS notebooks</h1>`,
     `<div class="meta">Last generated: ${escapeHtml(settingsLine(settings))}</div>`,
     quickBanner(settings),

@@ -13,10 +13,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startKernel } from "./kernel.ts";
  * await using kernel = await startKernel({ cwd: "notebooks" });
  * const result = await kernel.execute("console.log(1 + 1)");
- * result.outputs[0].header.msg_type; // "stream"
+ * assert.equal(result.outputs[0].header.msg_type, "stream");
  * ```
  *
  * @module

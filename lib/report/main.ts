@@ -14,7 +14,7 @@
 import { basename, join } from "node:path";
 import { parseFlags } from "../cli/args.ts";
 import { InputError, isInputError } from "../util/errors.ts";
-import { checkReadableDir, checkWritableDir, writeFileAtomic } from "../util/fs.ts";
+import { checkReadableDir, checkWritableDir, readTextInput, writeFileAtomic } from "../util/fs.ts";
 import { stopWithDenoTask } from "../util/process.ts";
 import {
   type Notebook,
@@ -76,8 +76,10 @@ before anything runs; nothing written).`;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listNotebooks } from "./main.ts";
- * await listNotebooks("notebooks"); // ["notebooks/01-params.ipynb", …]
+ * const notebooks = await listNotebooks("notebooks");
+ * assert.equal(notebooks[0], "notebooks/01-proxy.ipynb");
  * ```
  */
 export async function listNotebooks(dir: string): Promise<string[]> {
@@ -102,8 +104,9 @@ export async function listNotebooks(dir: string): Promise<string[]> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { kernelEnv } from "./main.ts";
- * kernelEnv({ quick: true, fresh: false }).LTS_QUICK; // "1"
+ * assert.equal(kernelEnv({ quick: true, fresh: false }).LTS_QUICK, "1");
  * ```
  */
 export function kernelEnv(
@@ -171,7 +174,7 @@ export function describeFailure(run: NotebookRun): string {
  * @example
  * ```ts
  * import { runReport } from "./main.ts";
- * const { exitCode } = await runReport({ quick: true, only: ["01-params"] });
+ * const { exitCode } = await runReport({ quick: true, only: ["01-proxy"] });
  * ```
  */
 export async function runReport(options: ReportOptions = {}): Promise<ReportResult> {
@@ -194,13 +197,7 @@ export async function runReport(options: ReportOptions = {}): Promise<ReportResu
   }
   const parsed = new Map<string, Notebook>();
   for (const path of paths) {
-    let text: string;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (e) {
-      throw new InputError(`${path}: cannot read (${(e as Error).message})`);
-    }
-    parsed.set(nameOf(path), parseNotebook(text, path));
+    parsed.set(nameOf(path), parseNotebook(await readTextInput(path), path));
   }
   const selected = paths.filter((p) => only.length === 0 || only.includes(nameOf(p)));
   // Before any notebook runs (they can take an hour): the pages must be writable.
@@ -311,7 +308,7 @@ export async function runReport(options: ReportOptions = {}): Promise<ReportResu
  * @example
  * ```ts
  * import { main } from "./main.ts";
- * const code = await main(["--quick", "--only", "01-params"]);
+ * const code = await main(["--quick", "--only", "01-proxy"]);
  * ```
  */
 export async function main(args: string[]): Promise<number> {

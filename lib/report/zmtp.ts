@@ -28,8 +28,9 @@ const decoder = new TextDecoder();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { greeting } from "./zmtp.ts";
- * greeting().length; // 64
+ * assert.equal(greeting().length, 64);
  * ```
  */
 export function greeting(): Uint8Array {

@@ -37,10 +37,11 @@ export interface Baseline {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { layerScaledBaselines } from "./baselines.ts";
  * const gpt2 = layerScaledBaselines("gpt2-small");
- * gpt2.length; // 16
- * gpt2[11].name; // "gpt2-small-L12" (GPT-2 small itself)
+ * assert.equal(gpt2.length, 16);
+ * assert.equal(gpt2[11].name, "gpt2-small-L12"); // GPT-2 small itself
  * ```
  */
 export function layerScaledBaselines(
@@ -92,13 +93,14 @@ export interface MeasureBaselinesOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { layerScaledBaselines, measureBaselines } from "./baselines.ts";
  * const records = await measureBaselines(
  *   layerScaledBaselines("transformer-xl-base", { layers: [1, 2] }),
  *   () => Promise.resolve({ ok: false, reason: "unused" }),
  *   { unsupported: (a) => a.backbone === "gpt2" ? undefined : "emission supports gpt2 only" },
  * );
- * records[0].status; // "not-measured"
+ * assert.equal(records[0].status, "not-measured");
  * ```
  */
 export async function measureBaselines(

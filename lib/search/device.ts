@@ -29,8 +29,9 @@ import { join } from "node:path";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { measurementOf } from "./device.ts";
- * measurementOf({ ok: false, reason: "timeout" } as never); // { ok: false, reason: "timeout" }
+ * assert.deepEqual(measurementOf({ ok: false, reason: "timeout" } as never), { ok: false, reason: "timeout" });
  * ```
  */
 export function measurementOf(r: ProfileResult): Measurement {
@@ -77,12 +78,13 @@ export function profilerMeasures(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { deviceRunConfig } from "./device.ts";
  * import { getSpace } from "../space/mod.ts";
  * import { validateSearchOptions } from "./options.ts";
  * import { validateProfileSettings } from "../profile/settings.ts";
  * const config = deviceRunConfig("lts-gpt2", getSpace("lts-gpt2"), validateSearchOptions({}), validateProfileSettings({}));
- * config.space.preset; // "lts-gpt2"
+ * assert.equal(config.space.preset, "lts-gpt2");
  * ```
  */
 export function deviceRunConfig(

@@ -11,8 +11,8 @@ import type { Arch } from "../arch/types.ts";
 import { compactArch, validateArch } from "../arch/validate.ts";
 import {
   checkOnnxOutput,
+  type Dialect,
   emitGpt2,
-  type Gpt2Dialect,
   writeOnnx,
   type WrittenModel,
 } from "../onnx/mod.ts";
@@ -207,7 +207,7 @@ export function archaiYaml(arch: Arch): string {
 export async function exportOnnx(
   arch: Arch,
   path: string,
-  options: { dialect?: Gpt2Dialect; seed?: number; kvCache?: boolean } = {},
+  options: { dialect?: Dialect; seed?: number; kvCache?: boolean } = {},
 ): Promise<WrittenModel> {
   return await writeOnnx(emitGpt2(arch, options), path);
 }

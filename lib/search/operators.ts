@@ -11,12 +11,13 @@ import type { SearchOperators } from "./types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { spaceOperators } from "./operators.ts";
  * import { getSpace } from "../space/mod.ts";
  * import { createRng } from "../util/rng.ts";
  * const ops = spaceOperators(getSpace("lts-gpt2", { homogeneous: true }));
  * const arch = ops.sample(createRng(1));
- * ops.mutate(arch, createRng(2), 0.3).backbone; // "gpt2"
+ * assert.equal(ops.mutate(arch, createRng(2), 0.3).backbone, "gpt2");
  * ```
  */
 export function spaceOperators(space: SearchSpace): SearchOperators {

@@ -5,6 +5,7 @@
  */
 import type { Dominance } from "../pareto/dominance.ts";
 import { InputError } from "../util/errors.ts";
+import { checkOrdered, integerInRange, positiveNumber } from "../util/validate.ts";
 
 /** `"evolution"`: Algorithm 1 of the paper; `"random"`: random search with the same budget. */
 export type Strategy = "evolution" | "random";
@@ -60,22 +61,11 @@ const KNOWN = new Set([
 ]);
 
 function int(raw: Record<string, unknown>, key: string, min: number): number | undefined {
-  const v = raw[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== "number" || !Number.isSafeInteger(v)) {
-    throw new InputError(`${key}: expected an integer, got ${String(v)}`);
-  }
-  if (v < min) throw new InputError(`${key}: must be at least ${min}, got ${v}`);
-  return v;
+  return raw[key] === undefined ? undefined : integerInRange(raw[key], key, min);
 }
 
 function positive(raw: Record<string, unknown>, key: string): number | undefined {
-  const v = raw[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) {
-    throw new InputError(`${key}: expected a positive number, got ${String(v)}`);
-  }
-  return v;
+  return raw[key] === undefined ? undefined : positiveNumber(raw[key], key);
 }
 
 /**
@@ -85,9 +75,10 @@ function positive(raw: Record<string, unknown>, key: string): number | undefined
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validateSearchOptions } from "./options.ts";
  * const o = validateSearchOptions({ population: 10, iterations: 3 });
- * [o.parents, o.mutations, o.crossovers]; // [2, 4, 4]
+ * assert.deepEqual([o.parents, o.mutations, o.crossovers], [2, 4, 4]);
  * ```
  */
 export function validateSearchOptions(input: Partial<SearchOptions> = {}): SearchOptions {
@@ -146,14 +137,7 @@ export function validateSearchOptions(input: Partial<SearchOptions> = {}): Searc
   };
   const minDecoderParams = int(raw, "minDecoderParams", 0);
   const maxDecoderParams = int(raw, "maxDecoderParams", 0);
-  if (
-    minDecoderParams !== undefined && maxDecoderParams !== undefined &&
-    minDecoderParams > maxDecoderParams
-  ) {
-    throw new InputError(
-      `minDecoderParams: ${minDecoderParams} is above maxDecoderParams ${maxDecoderParams}`,
-    );
-  }
+  checkOrdered(minDecoderParams, "minDecoderParams", maxDecoderParams, "maxDecoderParams");
   if (minDecoderParams !== undefined) options.minDecoderParams = minDecoderParams;
   if (maxDecoderParams !== undefined) options.maxDecoderParams = maxDecoderParams;
   const maxLatencyMs = positive(raw, "maxLatencyMs");
@@ -169,8 +153,9 @@ export function validateSearchOptions(input: Partial<SearchOptions> = {}): Searc
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { maxCandidates, validateSearchOptions } from "./options.ts";
- * maxCandidates(validateSearchOptions({})); // 100 + 29 · 80 = 2420
+ * assert.equal(maxCandidates(validateSearchOptions({})), 100 + 29 * 80);
  * ```
  */
 export function maxCandidates(options: SearchOptions): number {

@@ -10,8 +10,9 @@ import type { SearchProgress } from "./types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatDuration } from "./progress.ts";
- * formatDuration(185_000); // "3m05s"
+ * assert.equal(formatDuration(185_000), "3m05s");
  * ```
  */
 export function formatDuration(ms: number): string {
@@ -28,11 +29,13 @@ export function formatDuration(ms: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { searchProgressNote } from "./progress.ts";
- * searchProgressNote({
+ * const note = searchProgressNote({
  *   iteration: 2, iterations: 30, candidates: 260, candidatesMax: 2420, measuredNow: 60,
  *   frontierSize: 14, etaMs: 600_000,
- * }); // "iter 3/30, 60 measured now, frontier 14, eta 10m00s"
+ * });
+ * assert.equal(note, "iter 3/30, 60 measured now, frontier 14, eta 10m00s");
  * ```
  */
 export function searchProgressNote(p: SearchProgress): string {

@@ -10,7 +10,8 @@ import { archHash } from "../arch/hash.ts";
 import type { ArchConfig } from "../arch/types.ts";
 import { compactArch, validateArch } from "../arch/validate.ts";
 import { InputError } from "../util/errors.ts";
-import { describeValue } from "../util/validate.ts";
+import { nonBlankLines, parseJson } from "../util/lines.ts";
+import { describeValue, nonNegativeInteger } from "../util/validate.ts";
 import type { CandidateRecord, CandidateStatus, LatencyStats, Origin } from "./types.ts";
 
 /** A candidate id: `archHash` of its architecture, 16 lowercase hex digits. */
@@ -38,13 +39,6 @@ const fail = (field: string, why: string): never => {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-function nonNegativeInt(v: unknown, field: string): number {
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
-    fail(field, `expected a non-negative integer, got ${describeValue(v)}`);
-  }
-  return v as number;
 }
 
 function nonNegativeNumber(v: unknown, field: string): number {
@@ -133,9 +127,9 @@ export function validateCandidateRecord(
     if (!RECORD_FIELDS.has(key)) fail(key, "unknown field");
   }
   const id = candidateId(value.id, "id");
-  const index = nonNegativeInt(value.index, "index");
+  const index = nonNegativeInteger(value.index, "index");
   if (index !== expectedIndex) fail("index", `expected ${expectedIndex}, got ${index}`);
-  const iteration = nonNegativeInt(value.iteration, "iteration");
+  const iteration = nonNegativeInteger(value.iteration, "iteration");
   const arch = validateArch(value.arch, "arch");
   const hash = archHash(arch);
   if (hash !== id) fail("id", `${id} is not the hash of its arch (${hash})`);
@@ -146,7 +140,7 @@ export function validateCandidateRecord(
     iteration,
     origin: origin(value.origin, known),
     arch,
-    decoderParams: nonNegativeInt(value.decoderParams, "decoderParams"),
+    decoderParams: nonNegativeInteger(value.decoderParams, "decoderParams"),
     status: value.status as CandidateStatus,
   };
   if (!CANDIDATE_STATUSES.includes(value.status as CandidateStatus)) {
@@ -192,19 +186,11 @@ export function validateCandidateRecord(
  * ```
  */
 export function parseCandidateLines(text: string, path: string): CandidateRecord[] {
-  const lines = text.split("\n");
-  if (!text.endsWith("\n")) lines.pop();
   const records: CandidateRecord[] = [];
   const known = new Set<string>();
-  lines.forEach((line, i) => {
-    if (line.trim() === "") return;
-    const where = `${path}: line ${i + 1}`;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (e) {
-      throw new InputError(`${where}: not valid JSON (${(e as Error).message.split("\n")[0]})`);
-    }
+  nonBlankLines(text, { completeOnly: true }).forEach((line) => {
+    const where = `${path}: line ${line.lineNumber}`;
+    const value = parseJson(line.text, where);
     try {
       const record = validateCandidateRecord(value, records.length, known);
       records.push(record);

@@ -22,6 +22,7 @@
  */
 import { join } from "node:path";
 import { InputError } from "../util/errors.ts";
+import { parseJson } from "../util/lines.ts";
 import { pathExists, removeStaleTempFiles, writeFileAtomic } from "../util/fs.ts";
 import { ownerAlive, processStartTime } from "../util/process.ts";
 import { stableStringify } from "../util/hash.ts";
@@ -94,14 +95,6 @@ export function jsonDifferences(a: unknown, b: unknown, path = ""): string[] {
   return stableStringify(a) === stableStringify(b) ? [] : [path || "(root)"];
 }
 
-function parseJson(text: string, where: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${where}: not valid JSON (${(e as Error).message.split("\n")[0]})`);
-  }
-}
-
 async function readIfExists(path: string): Promise<string | undefined> {
   try {
     return await Deno.readTextFile(path);
@@ -163,6 +156,7 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
     (await readIfExists(join(dir, RUN_FILES.candidates))) ?? "",
     join(dir, RUN_FILES.candidates),
   );
+  // Every line is written whole with its newline: a last line without one was cut short by a kill.
   const iterations = parseIterationLines(
     (await readIfExists(join(dir, RUN_FILES.frontier))) ?? "",
     join(dir, RUN_FILES.frontier),

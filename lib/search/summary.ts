@@ -8,6 +8,7 @@
  * @module
  */
 import { InputError } from "../util/errors.ts";
+import { nonBlankLines, parseJson } from "../util/lines.ts";
 import { describeValue } from "../util/validate.ts";
 import type { FrontierPoint, IterationSummary } from "./types.ts";
 
@@ -119,19 +120,11 @@ export function validateIterationSummary(value: unknown): IterationSummary {
  * ```
  */
 export function parseIterationLines(text: string, path: string): IterationSummary[] {
-  const lines = text.split("\n");
-  if (!text.endsWith("\n")) lines.pop();
-  return lines.flatMap((line, i) => {
-    if (line.trim() === "") return [];
-    const where = `${path}: line ${i + 1}`;
-    let value: unknown;
+  return nonBlankLines(text, { completeOnly: true }).map((line) => {
+    const where = `${path}: line ${line.lineNumber}`;
+    const value = parseJson(line.text, where);
     try {
-      value = JSON.parse(line);
-    } catch (e) {
-      throw new InputError(`${where}: not valid JSON (${(e as Error).message.split("\n")[0]})`);
-    }
-    try {
-      return [validateIterationSummary(value)];
+      return validateIterationSummary(value);
     } catch (e) {
       if (e instanceof InputError) throw new InputError(`${where}: ${e.message}`);
       throw e;

@@ -13,9 +13,10 @@ import type { SearchSpace } from "./types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getSpace } from "./presets.ts";
  * import { withinParamBounds } from "./contains.ts";
- * withinParamBounds(getSpace("text-predictor"), 150e6); // true
+ * assert.equal(withinParamBounds(getSpace("text-predictor"), 150e6), true);
  * ```
  */
 export function withinParamBounds(space: SearchSpace, params: number): boolean {
@@ -30,11 +31,12 @@ const list = (xs: readonly number[]) => `{${xs.join(", ")}}`;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validateArch } from "../arch/validate.ts";
  * import { getSpace } from "./presets.ts";
  * import { whyNotInSpace } from "./contains.ts";
  * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 512, nHead: 8, dInner: 768 });
- * whyNotInSpace(getSpace("lts-gpt2"), arch); // "dInner[0]: 768 is below 2·dModel = 1024"
+ * assert.equal(whyNotInSpace(getSpace("lts-gpt2"), arch), "dInner[0]: 768 is below 2·dModel = 1024");
  * ```
  */
 export function whyNotInSpace(space: SearchSpace, arch: Arch): string | undefined {
@@ -104,6 +106,7 @@ export function whyNotInSpace(space: SearchSpace, arch: Arch): string | undefine
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validateArch } from "../arch/validate.ts";
  * import { getSpace } from "./presets.ts";
  * import { inSpace } from "./contains.ts";
@@ -111,7 +114,7 @@ export function whyNotInSpace(space: SearchSpace, arch: Arch): string | undefine
  *   backbone: "gpt2", nLayer: 24, dModel: 1024, nHead: 16, dInner: 4096,
  *   vocabSize: 50272, nPositions: 2048,
  * });
- * inSpace(getSpace("opt-350m"), arch); // true
+ * assert.equal(inSpace(getSpace("opt-350m"), arch), true);
  * ```
  */
 export function inSpace(space: SearchSpace, arch: Arch): boolean {

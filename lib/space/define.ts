@@ -12,6 +12,7 @@ import {
   DEFAULT_VOCAB_SIZE,
 } from "../arch/types.ts";
 import { InputError } from "../util/errors.ts";
+import { checkOrdered, nonNegativeNumber, positiveInteger } from "../util/validate.ts";
 import type { SearchSpace } from "./types.ts";
 
 /** What {@linkcode defineSpace} takes: a {@linkcode SearchSpace} with defaults left out. */
@@ -57,8 +58,9 @@ export interface SpaceDefinition {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { valueGrid } from "./define.ts";
- * valueGrid(128, 384, 64); // [128, 192, 256, 320, 384]
+ * assert.deepEqual(valueGrid(128, 384, 64), [128, 192, 256, 320, 384]);
  * ```
  */
 export function valueGrid(lo: number, hi: number, step = 1): number[] {
@@ -74,27 +76,12 @@ function intList(value: unknown, field: string, allowEmpty = false): number[] {
   if (!Array.isArray(value) || (value.length === 0 && !allowEmpty)) {
     throw new InputError(`${field}: expected a non-empty array of positive integers`);
   }
-  value.forEach((v, i) => {
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 1) {
-      throw new InputError(`${field}[${i}]: expected a positive integer, got ${String(v)}`);
-    }
-  });
+  value.forEach((v, i) => positiveInteger(v, `${field}[${i}]`));
   return [...new Set(value as number[])].sort((a, b) => a - b);
 }
 
-function positiveInt(value: unknown, field: string): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) {
-    throw new InputError(`${field}: expected a positive integer, got ${String(value)}`);
-  }
-  return value;
-}
-
 function paramBound(value: unknown, field: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new InputError(`${field}: expected a non-negative number, got ${String(value)}`);
-  }
-  return value;
+  return value === undefined ? undefined : nonNegativeNumber(value, field);
 }
 
 /**
@@ -103,6 +90,7 @@ function paramBound(value: unknown, field: string): number | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defineSpace } from "./define.ts";
  * const tiny = defineSpace({
  *   name: "tiny",
@@ -113,7 +101,7 @@ function paramBound(value: unknown, field: string): number | undefined {
  *   dInner: [256, 128],
  *   dInnerRatio: 2,
  * });
- * tiny.dInner; // [128, 256]
+ * assert.deepEqual(tiny.dInner, [128, 256]);
  * ```
  */
 export function defineSpace(def: SpaceDefinition): SearchSpace {
@@ -128,17 +116,15 @@ export function defineSpace(def: SpaceDefinition): SearchSpace {
   }
   const backbone = def.backbone;
   const dInnerRatio = def.dInnerRatio ?? 0;
-  if (typeof dInnerRatio !== "number" || !Number.isFinite(dInnerRatio) || dInnerRatio < 0) {
-    throw new InputError(`dInnerRatio: expected a non-negative number, got ${String(dInnerRatio)}`);
-  }
+  nonNegativeNumber(dInnerRatio, "dInnerRatio");
   const vocabSize = def.vocabSize === undefined
     ? DEFAULT_VOCAB_SIZE[backbone]
-    : positiveInt(def.vocabSize, "vocabSize");
+    : positiveInteger(def.vocabSize, "vocabSize");
   let nPositions = 0;
   if (backbone === "gpt2") {
     nPositions = def.nPositions === undefined
       ? DEFAULT_N_POSITIONS
-      : positiveInt(def.nPositions, "nPositions");
+      : positiveInteger(def.nPositions, "nPositions");
   } else if (def.nPositions !== undefined && def.nPositions !== 0) {
     throw new InputError("nPositions: transformer-xl uses relative positions; leave it out");
   }
@@ -147,14 +133,7 @@ export function defineSpace(def: SpaceDefinition): SearchSpace {
   );
   const minDecoderParams = paramBound(def.minDecoderParams, "minDecoderParams");
   const maxDecoderParams = paramBound(def.maxDecoderParams, "maxDecoderParams");
-  if (
-    minDecoderParams !== undefined && maxDecoderParams !== undefined &&
-    minDecoderParams > maxDecoderParams
-  ) {
-    throw new InputError(
-      `minDecoderParams: ${minDecoderParams} is above maxDecoderParams ${maxDecoderParams}`,
-    );
-  }
+  checkOrdered(minDecoderParams, "minDecoderParams", maxDecoderParams, "maxDecoderParams");
   if (def.tieWeight !== undefined && typeof def.tieWeight !== "boolean") {
     throw new InputError(`tieWeight: expected true or false, got ${String(def.tieWeight)}`);
   }

@@ -14,9 +14,10 @@ const RATIO_SLACK = 1e-12;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getSpace } from "./presets.ts";
  * import { meetsDInnerRatio } from "./genes.ts";
- * meetsDInnerRatio(getSpace("lts-gpt2"), 512, 1024); // true (2.0 · 512 = 1024)
+ * assert.equal(meetsDInnerRatio(getSpace("lts-gpt2"), 512, 1024), true); // 2.0 · 512 = 1024
  * ```
  */
 export function meetsDInnerRatio(space: SearchSpace, dModel: number, dInner: number): boolean {
@@ -28,9 +29,10 @@ export function meetsDInnerRatio(space: SearchSpace, dModel: number, dInner: num
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getSpace } from "./presets.ts";
  * import { dInnerChoices } from "./genes.ts";
- * dInnerChoices(getSpace("lts-gpt2"), 1024)[0]; // 2048
+ * assert.equal(dInnerChoices(getSpace("lts-gpt2"), 1024)[0], 2048);
  * ```
  */
 export function dInnerChoices(space: SearchSpace, dModel: number): number[] {
@@ -42,12 +44,13 @@ export function dInnerChoices(space: SearchSpace, dModel: number): number[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defineSpace } from "./define.ts";
  * import { nHeadChoices } from "./genes.ts";
  * const space = defineSpace({
  *   name: "x", backbone: "gpt2", nLayer: [1], dModel: [96], nHead: [2, 5, 8], dInner: [256],
  * });
- * nHeadChoices(space, 96); // [2, 8]
+ * assert.deepEqual(nHeadChoices(space, 96), [2, 8]);
  * ```
  */
 export function nHeadChoices(space: SearchSpace, dModel: number): number[] {
@@ -82,9 +85,10 @@ export function isValidEmbedding(space: SearchSpace, dEmbed: number, divVal: num
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { embeddingChoices, getSpace } from "./mod.ts";
  * embeddingChoices(getSpace("lts-gpt2"), 256).length; // 9 (3 widths × 3 factors)
- * embeddingChoices(getSpace("opt-350m"), 1024); // [{ dEmbed: 1024, divVal: 1 }]
+ * assert.deepEqual(embeddingChoices(getSpace("opt-350m"), 1024), [{ dEmbed: 1024, divVal: 1 }]);
  * ```
  */
 export function embeddingChoices(space: SearchSpace, dModel: number): EmbeddingChoice[] {
@@ -104,9 +108,10 @@ export function embeddingChoices(space: SearchSpace, dModel: number): EmbeddingC
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { genomeSlots, getSpace } from "./mod.ts";
- * genomeSlots(getSpace("lts-gpt2")); // 16
- * genomeSlots(getSpace("lts-gpt2", { homogeneous: true })); // 1
+ * assert.equal(genomeSlots(getSpace("lts-gpt2")), 16);
+ * assert.equal(genomeSlots(getSpace("lts-gpt2", { homogeneous: true })), 1);
  * ```
  */
 export function genomeSlots(space: SearchSpace): number {

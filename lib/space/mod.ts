@@ -7,6 +7,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import {
  *   crossoverArch,
  *   getSpace,
@@ -22,9 +23,9 @@
  * const a = sampleArch(space, rng);
  * const b = mutateArch(space, a, rng, 0.3);
  * const child = crossoverArch(space, a, b, rng);
- * inSpace(space, child); // true
- * spaceSize(space).log10; // ≈ 37.6
- * perLayerDModelSpaceSize(space).log10; // ≈ 54.5 (d_model drawn per layer too)
+ * assert.equal(inSpace(space, child), true);
+ * assert.equal(spaceSize(space).log10.toFixed(1), "37.6");
+ * assert.equal(perLayerDModelSpaceSize(space).log10.toFixed(1), "54.5"); // d_model drawn per layer too
  * ```
  *
  * @module

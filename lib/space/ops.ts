@@ -113,11 +113,12 @@ function drawGenome(space: SearchSpace, rng: Rng): Genome | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRng } from "../util/rng.ts";
  * import { getSpace } from "./presets.ts";
  * import { sampleArch } from "./ops.ts";
  * const arch = sampleArch(getSpace("lts-gpt2"), createRng(1));
- * arch.nHead.length === arch.nLayer; // true
+ * assert.equal(arch.nHead.length, arch.nLayer);
  * ```
  */
 export function sampleArch(space: SearchSpace, rng: Rng, options: DrawOptions = {}): Arch {

@@ -174,8 +174,9 @@ export function describeSpace(space: SearchSpace): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isPresetName } from "./presets.ts";
- * isPresetName("lts-gpt2"); // true
+ * assert.equal(isPresetName("lts-gpt2"), true);
  * ```
  */
 export function isPresetName(name: unknown): name is PresetName {
@@ -189,10 +190,11 @@ export function isPresetName(name: unknown): name is PresetName {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getSpace } from "./presets.ts";
  * const space = getSpace("lts-gpt2", { dInnerRatio: 1.7 });
- * space.nLayer.length; // 15 (2–16)
- * getSpace("text-predictor", { homogeneous: true }).maxDecoderParams; // 180e6
+ * assert.equal(space.nLayer.length, 15); // 2–16
+ * assert.equal(getSpace("text-predictor", { homogeneous: true }).maxDecoderParams, 180e6);
  * ```
  */
 export function getSpace(name: string, options: SpaceOptions = {}): SearchSpace {
@@ -230,8 +232,9 @@ export function getSpace(name: string, options: SpaceOptions = {}): SearchSpace 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listPresets } from "./presets.ts";
- * listPresets().map((p) => p.name); // ["lts-gpt2", "lts-transformer-xl", "opt-350m", "text-predictor"]
+ * assert.deepEqual(listPresets().map((p) => p.name), ["lts-gpt2", "lts-transformer-xl", "opt-350m", "text-predictor"]);
  * ```
  */
 export function listPresets(): PresetInfo[] {

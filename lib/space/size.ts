@@ -52,8 +52,9 @@ import type { SearchSpace, SpaceSize } from "./types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bigLog10 } from "./size.ts";
- * bigLog10(10n ** 60n); // 60
+ * assert.equal(bigLog10(10n ** 60n), 60);
  * ```
  */
 export function bigLog10(n: bigint): number {
@@ -254,10 +255,11 @@ export function spaceSize(space: SearchSpace): SpaceSize {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getSpace } from "./presets.ts";
  * import { perLayerDModelSpaceSize, spaceSize } from "./size.ts";
- * perLayerDModelSpaceSize(getSpace("lts-gpt2")).log10; // ≈ 54.16 (the paper's "more than 10^54")
- * spaceSize(getSpace("lts-gpt2")).log10; // ≈ 37.52 (one d_model per model)
+ * assert.equal(perLayerDModelSpaceSize(getSpace("lts-gpt2")).log10.toFixed(2), "54.16"); // the paper's "more than 10^54"
+ * assert.equal(spaceSize(getSpace("lts-gpt2")).log10.toFixed(2), "37.52"); // one d_model per model
  * ```
  */
 export function perLayerDModelSpaceSize(space: SearchSpace): SpaceSize {

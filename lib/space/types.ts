@@ -25,8 +25,9 @@ export type PresetName = "lts-gpt2" | "lts-transformer-xl" | "opt-350m" | "text-
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PRESET_NAMES } from "./types.ts";
- * PRESET_NAMES.includes("opt-350m"); // true
+ * assert.ok(PRESET_NAMES.includes("opt-350m"));
  * ```
  */
 export const PRESET_NAMES: readonly PresetName[] = [

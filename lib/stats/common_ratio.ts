@@ -25,9 +25,10 @@ export const TOP_PERCENTS: readonly number[] = [10, 20, 30, 40, 50, 60, 70, 80, 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { topKCount } from "./common_ratio.ts";
- * topKCount(183, 10); // 18
- * topKCount(5, 10); // 1
+ * assert.equal(topKCount(183, 10), 18);
+ * assert.equal(topKCount(5, 10), 1);
  * ```
  */
 export function topKCount(n: number, percent: number): number {
@@ -43,8 +44,9 @@ export function topKCount(n: number, percent: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { topIndices } from "./common_ratio.ts";
- * topIndices([3, 9, 1, 9], 2); // [1, 3]
+ * assert.deepEqual(topIndices([3, 9, 1, 9], 2), [1, 3]);
  * ```
  */
 export function topIndices(scores: readonly number[], k: number): number[] {
@@ -56,11 +58,12 @@ export function topIndices(scores: readonly number[], k: number): number[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { commonRatio } from "./common_ratio.ts";
  * const params = [5, 4, 3, 2, 1];
  * const negPpl = [-10, -12, -11, -20, -30]; // lower perplexity is better
- * commonRatio(params, negPpl, 20); // 100: model 0 leads both
- * commonRatio(params, negPpl, 40); // 50: proxy picks {0, 1}, ground truth {0, 2}
+ * assert.equal(commonRatio(params, negPpl, 20), 100); // model 0 leads both
+ * assert.equal(commonRatio(params, negPpl, 40), 50); // proxy picks {0, 1}, ground truth {0, 2}
  * ```
  */
 export function commonRatio(
@@ -89,8 +92,9 @@ export function commonRatio(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { commonRatios } from "./common_ratio.ts";
- * commonRatios([3, 2, 1], [-1, -2, -3], [50, 100]); // { "50": 100, "100": 100 }
+ * assert.deepEqual(commonRatios([3, 2, 1], [-1, -2, -3], [50, 100]), { "50": 100, "100": 100 });
  * ```
  */
 export function commonRatios(
@@ -110,10 +114,12 @@ export function commonRatios(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { topKSpearman } from "./common_ratio.ts";
  * const params = [4, 3, 1, 2]; // the proxy swaps the two worst models
  * const negPpl = [-10, -20, -30, -40];
- * topKSpearman(params, negPpl, [50, 100]); // { "50": 1, "100": 0.8 } (up to rounding)
+ * const rho = topKSpearman(params, negPpl, [50, 100]);
+ * assert.ok(Math.abs(rho["50"] - 1) < 1e-12 && Math.abs(rho["100"] - 0.8) < 1e-12);
  * ```
  */
 export function topKSpearman(

@@ -4,12 +4,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { commonRatios, kendall, spearman } from "./mod.ts";
  * const params = [9, 5, 1];
  * const negPpl = [-30, -40, -50];
- * spearman(params, negPpl); // 1
- * kendall(params, negPpl); // 1
- * commonRatios(params, negPpl, [50]); // { "50": 100 }
+ * assert.equal(spearman(params, negPpl), 1);
+ * assert.equal(kendall(params, negPpl), 1);
+ * assert.deepEqual(commonRatios(params, negPpl, [50]), { "50": 100 });
  * ```
  *
  * @module

@@ -89,6 +89,7 @@ export interface ProxyCheck {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { proxyCheckSet } from "./proxy.ts";
  * const row = (id: string, ppl: number, dec: number, tot: number) => ({
  *   set: "s", kind: "random", modelId: id, validPpl: ppl, testPpl: null,
@@ -96,8 +97,8 @@ export interface ProxyCheck {
  *   publishedTotalParams: tot, decoderParamsAsPublished: dec,
  * });
  * const r = proxyCheckSet([row("a", 30, 9, 50), row("b", 40, 5, 60), row("c", 50, 1, 40)]);
- * r.spearmanDecoder; // 1 (up to rounding)
- * r.spearmanTotal; // 0.5
+ * assert.ok(Math.abs(r.spearmanDecoder - 1) < 1e-12); // 1 up to rounding
+ * assert.equal(r.spearmanTotal, 0.5);
  * ```
  */
 export function proxyCheckSet(
@@ -138,9 +139,11 @@ export function proxyCheckSet(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findParamMismatches } from "./proxy.ts";
- * findParamMismatches([{ set: "s", modelId: "M1", publishedNonembeddingParams: 10,
- *   decoderParamsAsPublished: 12 }]).length; // 1
+ * const mismatches = findParamMismatches([{ set: "s", modelId: "M1", publishedNonembeddingParams: 10,
+ *   decoderParamsAsPublished: 12 }]);
+ * assert.equal(mismatches.length, 1);
  * ```
  */
 export function findParamMismatches(

@@ -26,8 +26,9 @@ function checkPair(x: readonly number[], y: readonly number[], name: string): vo
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { averageRanks } from "./rank.ts";
- * averageRanks([10, 30, 20, 20]); // [1, 4, 2.5, 2.5]
+ * assert.deepEqual(averageRanks([10, 30, 20, 20]), [1, 4, 2.5, 2.5]);
  * ```
  */
 export function averageRanks(values: readonly number[]): number[] {
@@ -50,9 +51,10 @@ export function averageRanks(values: readonly number[]): number[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { spearman } from "./rank.ts";
- * spearman([1, 2, 3, 4], [10, 20, 30, 40]); // 1 (1.0000000000000002: floating point)
- * spearman([1, 2, 3, 4], [4, 3, 2, 1]); // -1 (up to rounding)
+ * assert.ok(Math.abs(spearman([1, 2, 3, 4], [10, 20, 30, 40]) - 1) < 1e-12); // not exactly 1: floating point
+ * assert.ok(Math.abs(spearman([1, 2, 3, 4], [4, 3, 2, 1]) + 1) < 1e-12);
  * ```
  */
 export function spearman(x: readonly number[], y: readonly number[]): number {
@@ -68,9 +70,10 @@ export function spearman(x: readonly number[], y: readonly number[]): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { kendall } from "./rank.ts";
- * kendall([1, 2, 3], [1, 3, 2]); // 0.333… = (2 concordant − 1 discordant) / 3
- * kendall([1, 1, 2], [1, 2, 3]); // 2/√6 ≈ 0.816
+ * assert.ok(Math.abs(kendall([1, 2, 3], [1, 3, 2]) - 1 / 3) < 1e-12); // (2 concordant − 1 discordant) / 3
+ * assert.ok(Math.abs(kendall([1, 1, 2], [1, 2, 3]) - 2 / Math.sqrt(6)) < 1e-12); // τ-b with a tie
  * ```
  */
 export function kendall(x: readonly number[], y: readonly number[]): number {

@@ -11,7 +11,7 @@
  */
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { InputError } from "./errors.ts";
+import { errorLine, InputError } from "./errors.ts";
 import { processAlive } from "./process.ts";
 
 /**
@@ -43,8 +43,10 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pathExists } from "./fs.ts";
- * await pathExists("deno.json"); // true in the project root
+ * assert.equal(await pathExists("deno.json"), true); // run in the project root
+ * assert.equal(await pathExists("no/such/file"), false);
  * ```
  */
 export async function pathExists(path: string): Promise<boolean> {
@@ -54,6 +56,29 @@ export async function pathExists(path: string): Promise<boolean> {
   } catch (e) {
     if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return false;
     throw e;
+  }
+}
+
+/**
+ * Reads a text file the user named, or throws {@linkcode InputError} `PATH: missing`,
+ * `PATH: is a folder` or `PATH: cannot read (why)`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readTextInput } from "./fs.ts";
+ * assert.match(await readTextInput("deno.json"), /"tasks"/);
+ * await assert.rejects(readTextInput("no-such-file.json"), /^InputError: no-such-file\.json: missing$/);
+ * await assert.rejects(readTextInput("lib"), /^InputError: lib: is a folder$/);
+ * ```
+ */
+export async function readTextInput(path: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw new InputError(`${path}: missing`);
+    if (e instanceof Deno.errors.IsADirectory) throw new InputError(`${path}: is a folder`);
+    throw new InputError(`${path}: cannot read (${errorLine(e)})`);
   }
 }
 
@@ -82,8 +107,9 @@ const CODE_WORDS: Record<string, string> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fsProblem } from "./fs.ts";
- * fsProblem(new Deno.errors.PermissionDenied("x")); // "not writable (permission denied)"
+ * assert.equal(fsProblem(new Deno.errors.PermissionDenied("x")), "not writable (permission denied)");
  * ```
  */
 export function fsProblem(e: unknown): string | undefined {
@@ -158,8 +184,9 @@ export async function checkWritableDir(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkWritableFile } from "./fs.ts";
- * await checkWritableFile("data/tmp/cache.jsonl", "--cache"); // true
+ * assert.equal(await checkWritableFile("data/tmp/cache.jsonl", "--cache"), true);
  * ```
  */
 export async function checkWritableFile(

@@ -10,8 +10,9 @@ import { createHash } from "node:crypto";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stableStringify } from "./hash.ts";
- * stableStringify({ b: 1, a: [2, { d: 3, c: 4 }] }); // '{"a":[2,{"c":4,"d":3}],"b":1}'
+ * assert.equal(stableStringify({ b: 1, a: [2, { d: 3, c: 4 }] }), '{"a":[2,{"c":4,"d":3}],"b":1}');
  * ```
  */
 export function stableStringify(value: unknown): string {
@@ -36,8 +37,9 @@ function sortKeys(value: unknown): unknown {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { contentHash } from "./hash.ts";
- * contentHash({ a: 1 }) === contentHash({ a: 1 }); // true
+ * assert.equal(contentHash({ a: 1 }), contentHash({ a: 1 }));
  * ```
  */
 export function contentHash(value: unknown, length = 16): string {

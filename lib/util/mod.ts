@@ -9,3 +9,4 @@ export * from "./hash.ts";
 export * from "./fs.ts";
 export * from "./paths.ts";
 export * from "./validate.ts";
+export * from "./lines.ts";

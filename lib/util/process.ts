@@ -21,8 +21,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { processAlive } from "./process.ts";
- * processAlive(Deno.pid); // true
+ * assert.equal(processAlive(Deno.pid), true);
  * ```
  */
 export function processAlive(pid: number): boolean {
@@ -52,8 +53,9 @@ export function processAlive(pid: number): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { processStartTime } from "./process.ts";
- * typeof processStartTime(Deno.pid); // "number" on Linux
+ * if (Deno.build.os === "linux") assert.equal(typeof processStartTime(Deno.pid), "number");
  * ```
  */
 export function processStartTime(pid: number): number | undefined {
@@ -74,9 +76,10 @@ export function processStartTime(pid: number): number | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ownerAlive, processStartTime } from "./process.ts";
- * ownerAlive(Deno.pid, processStartTime(Deno.pid)); // true
- * ownerAlive(Deno.pid, -1); // false: same pid, another process
+ * assert.equal(ownerAlive(Deno.pid, processStartTime(Deno.pid)), true);
+ * assert.equal(ownerAlive(Deno.pid, -1), false); // same pid, another process
  * ```
  */
 export function ownerAlive(pid: number, startTime?: number): boolean {
