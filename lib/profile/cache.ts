@@ -16,6 +16,7 @@
  */
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { errorLine } from "../util/errors.ts";
 import { contentHash } from "../util/hash.ts";
 import { GPT2_GRAPH_VERSION } from "../onnx/gpt2.ts";
 import type { ProfileSuccess, RecordedSettings } from "./result.ts";
@@ -176,7 +177,7 @@ export class ProfileCache {
         await this.#append(stored);
       } catch (e) {
         this.#unwritable = true;
-        const why = String((e as Error)?.message ?? e).split("\n")[0];
+        const why = errorLine(e);
         this.#onWarning(
           `warning: profile cache ${this.path}: cannot record results (${why}); ` +
             "measurements are reported but not cached",

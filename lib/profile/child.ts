@@ -31,6 +31,7 @@
  * @module
  */
 import * as ort from "onnxruntime-node";
+import { errorLine } from "../util/errors.ts";
 import { exitWhenOrphaned } from "../util/process.ts";
 import { createRng, type Rng } from "../util/rng.ts";
 import { type GenerationRepeat, type GenerationResult, summarizeGeneration } from "./generation.ts";
@@ -383,7 +384,7 @@ async function main(startupMs: number): Promise<number> {
     return 0;
   } catch (e) {
     if (sent) return 0; // Only the release failed: the result stands.
-    const reason = String((e as Error)?.message ?? e).split("\n")[0].slice(0, 500);
+    const reason = errorLine(e);
     send({ event: "result", ok: false, reason });
     return 1;
   }

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { nonBlankLines } from "../util/lines.ts";
 import type {
   ChildJob,
   ChildMessage,
@@ -181,8 +182,8 @@ export class ChildHandle {
   }
 
   #lastStderrLine(): string {
-    const lines = this.#stderrTail.trim().split("\n").filter((l) => l.trim() !== "");
-    return lines.length ? lines[lines.length - 1].trim().slice(0, 300) : "";
+    const last = nonBlankLines(this.#stderrTail).at(-1);
+    return last ? last.text.trim().slice(0, 300) : "";
   }
 
   async #write(line: string): Promise<void> {

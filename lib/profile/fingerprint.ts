@@ -6,7 +6,8 @@
  * @module
  */
 import { contentHash } from "../util/hash.ts";
-import type { Dialect, ProfileSettings, Provider } from "./settings.ts";
+import type { Dialect } from "../onnx/gpt2.ts";
+import type { ProfileSettings, Provider } from "./settings.ts";
 
 /** What this machine and its ONNX Runtime are (independent of the settings). */
 export interface DeviceInfo {

@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { archHash as hashArch } from "../arch/hash.ts";
 import type { Arch } from "../arch/types.ts";
 import { checkEmittable, emitGpt2, writeOnnx } from "../onnx/mod.ts";
-import { InputError } from "../util/errors.ts";
+import { errorLine, InputError } from "../util/errors.ts";
 import { makeOwnedTempDir } from "../util/fs.ts";
 import { ProfileCache, profileCacheKey } from "./cache.ts";
 import type { ChildJob, ChildPhase, ForwardMeasurement, GenerationMeasurement } from "./child.ts";
@@ -215,11 +215,6 @@ async function emitFor(plan: Plan, tmpRoot: string | undefined): Promise<Emitted
   }
 }
 
-/** The first line of an error's message (at most 500 characters). */
-function firstLine(e: unknown): string {
-  return String((e as Error)?.message ?? e).split("\n")[0].slice(0, 500);
-}
-
 /** An emission that failed, with the first line of its error. */
 interface EmitError {
   error: string;
@@ -229,7 +224,7 @@ async function emitSafely(plan: Plan, tmpRoot: string | undefined): Promise<Emit
   try {
     return await emitFor(plan, tmpRoot);
   } catch (e) {
-    return { error: firstLine(e) };
+    return { error: errorLine(e) };
   }
 }
 

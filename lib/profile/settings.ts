@@ -5,13 +5,8 @@
  * @module
  */
 import { InputError } from "../util/errors.ts";
-import { describeValue, withWhere } from "../util/validate.ts";
-
-/** ONNX graph dialects the emitter writes: plain opset ops, or fused contrib/opset-23 ops. */
-export type Dialect = "portable" | "fast";
-
-/** The dialects, in a fixed order. */
-export const DIALECTS: readonly Dialect[] = ["portable", "fast"];
+import { type Dialect, DIALECTS } from "../onnx/gpt2.ts";
+import { describeValue, integerInRange, numberInRange, withWhere } from "../util/validate.ts";
 
 /** Execution providers of onnxruntime-node that the profiler can ask for. */
 export type Provider = "cpu" | "cuda";
@@ -102,24 +97,6 @@ export const DEFAULT_GENERATION_SETTINGS: Readonly<GenerationSettings> = Object.
   repeats: 10,
 });
 
-function int(value: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw new InputError(`${field}: expected an integer, got ${describeValue(value)}`);
-  }
-  if (value < min) throw new InputError(`${field}: must be at least ${min}, got ${value}`);
-  if (value > max) throw new InputError(`${field}: must be at most ${max}, got ${value}`);
-  return value;
-}
-
-function num(value: unknown, field: string, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new InputError(`${field}: expected a number, got ${describeValue(value)}`);
-  }
-  if (value < min) throw new InputError(`${field}: must be at least ${min}, got ${value}`);
-  if (value > max) throw new InputError(`${field}: must be at most ${max}, got ${value}`);
-  return value;
-}
-
 function choice<T extends string>(value: unknown, field: string, choices: readonly T[]): T {
   if (!choices.includes(value as T)) {
     throw new InputError(
@@ -170,21 +147,21 @@ function validateInner(input: unknown): ProfileSettings {
     );
   }
   const s: ProfileSettings = {
-    seqLen: int(get("seqLen"), "seqLen", 1, 1 << 20),
-    batch: int(get("batch"), "batch", 1, 1 << 16),
-    threads: int(get("threads"), "threads", 1, 1024),
+    seqLen: integerInRange(get("seqLen"), "seqLen", 1, 1 << 20),
+    batch: integerInRange(get("batch"), "batch", 1, 1 << 16),
+    threads: integerInRange(get("threads"), "threads", 1, 1024),
     dialect: choice(get("dialect"), "dialect", DIALECTS),
     provider: choice(get("provider"), "provider", PROVIDERS),
     lastTokenOnly,
-    seed: int(get("seed"), "seed", 0),
-    warmupRuns: int(get("warmupRuns"), "warmupRuns", 0, 1000),
-    minRuns: int(get("minRuns"), "minRuns", 1, 1_000_000),
-    maxRuns: int(get("maxRuns"), "maxRuns", 1, 1_000_000),
-    stableTolerance: num(get("stableTolerance"), "stableTolerance", 0, 1),
-    stableWindow: int(get("stableWindow"), "stableWindow", 1, 1_000_000),
-    maxTimedMs: num(get("maxTimedMs"), "maxTimedMs", 0, 1e9),
-    timeoutMs: num(get("timeoutMs"), "timeoutMs", 1, 1e9),
-    processRepeats: int(get("processRepeats"), "processRepeats", 1, 100),
+    seed: integerInRange(get("seed"), "seed", 0),
+    warmupRuns: integerInRange(get("warmupRuns"), "warmupRuns", 0, 1000),
+    minRuns: integerInRange(get("minRuns"), "minRuns", 1, 1_000_000),
+    maxRuns: integerInRange(get("maxRuns"), "maxRuns", 1, 1_000_000),
+    stableTolerance: numberInRange(get("stableTolerance"), "stableTolerance", 0, 1),
+    stableWindow: integerInRange(get("stableWindow"), "stableWindow", 1, 1_000_000),
+    maxTimedMs: numberInRange(get("maxTimedMs"), "maxTimedMs", 0, 1e9),
+    timeoutMs: numberInRange(get("timeoutMs"), "timeoutMs", 1, 1e9),
+    processRepeats: integerInRange(get("processRepeats"), "processRepeats", 1, 100),
     generation: validateGeneration(get("generation")),
   };
   if (s.maxRuns < s.minRuns) {
@@ -212,9 +189,9 @@ function validateGeneration(value: unknown): GenerationSettings | false {
   const d = DEFAULT_GENERATION_SETTINGS;
   const get = (key: keyof GenerationSettings) => raw[key] === undefined ? d[key] : raw[key];
   return {
-    promptLen: int(get("promptLen"), "generation.promptLen", 1, 1 << 20),
-    newTokens: int(get("newTokens"), "generation.newTokens", 1, 1 << 20),
-    repeats: int(get("repeats"), "generation.repeats", 1, 1_000_000),
+    promptLen: integerInRange(get("promptLen"), "generation.promptLen", 1, 1 << 20),
+    newTokens: integerInRange(get("newTokens"), "generation.newTokens", 1, 1 << 20),
+    repeats: integerInRange(get("repeats"), "generation.repeats", 1, 1_000_000),
   };
 }
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { Arch } from "../arch/types.ts";
 import { validateArch } from "../arch/validate.ts";
 import { PROJECT_ROOT } from "../util/paths.ts";
-import { InputError } from "../util/errors.ts";
+import { errorLine, InputError } from "../util/errors.ts";
 
 /** One named architecture with the figures the paper printed for it. */
 export interface PaperArch {
@@ -72,7 +72,7 @@ export async function loadPaperArchs(file: string, dir?: string): Promise<PaperA
           `${PAPER_ARCHS_ENV} points to another folder)`,
       );
     }
-    throw new InputError(`${path}: ${(e as Error).message.split("\n")[0]}`);
+    throw new InputError(`${path}: ${errorLine(e)}`);
   }
   const record = raw as Record<string, unknown>;
   if (!record || typeof record !== "object" || !Array.isArray(record.models)) {
