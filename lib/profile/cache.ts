@@ -29,8 +29,13 @@ import type { ProfileSuccess, RecordedSettings } from "./result.ts";
  * ```ts
  * import { profileCacheKey } from "./cache.ts";
  * import { measurementSettings, validateProfileSettings } from "./settings.ts";
- * profileCacheKey("0123456789abcdef", measurementSettings(validateProfileSettings({})), "fedcba9876543210");
- * // "0123456789abcdef-<16 hex>-fedcba9876543210"
+ * import assert from "node:assert/strict";
+ * const key = profileCacheKey(
+ *   "0123456789abcdef",
+ *   measurementSettings(validateProfileSettings({})),
+ *   "fedcba9876543210",
+ * );
+ * assert.match(key, /^0123456789abcdef-[0-9a-f]{16}-fedcba9876543210$/);
  * ```
  */
 export function profileCacheKey(
@@ -50,7 +55,8 @@ export function profileCacheKey(
  * @example
  * ```ts
  * import { defaultProfileCachePath } from "./cache.ts";
- * defaultProfileCachePath().endsWith("profile.jsonl"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(defaultProfileCachePath().endsWith(".jsonl"));
  * ```
  */
 export function defaultProfileCachePath(): string {
@@ -70,9 +76,12 @@ export interface ProfileCacheOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ProfileCache } from "./cache.ts";
- * const cache = new ProfileCache("data/tmp/profile.jsonl");
- * const hit = await cache.get("some-key"); // undefined on a miss
+ * const path = await Deno.makeTempFile({ suffix: ".jsonl" });
+ * const cache = new ProfileCache(path);
+ * assert.equal(await cache.get("some-key"), undefined); // a miss
+ * await Deno.remove(path);
  * ```
  */
 export class ProfileCache {
@@ -148,8 +157,11 @@ export class ProfileCache {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ProfileCache } from "./cache.ts";
-   * const result = await new ProfileCache("data/tmp/profile.jsonl").get("key");
+   * const path = await Deno.makeTempFile({ suffix: ".jsonl" });
+   * assert.equal(await new ProfileCache(path).get("key"), undefined);
+   * await Deno.remove(path);
    * ```
    */
   async get(key: string): Promise<ProfileSuccess | undefined> {
@@ -164,10 +176,17 @@ export class ProfileCache {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ProfileCache } from "./cache.ts";
-   * import type { ProfileSuccess } from "./result.ts";
-   * declare const result: ProfileSuccess;
-   * await new ProfileCache("data/tmp/profile.jsonl").put(result);
+   * import { profileArch } from "./profile.ts";
+   * import { validateArch } from "../arch/mod.ts";
+   * const arch = validateArch({ backbone: "gpt2", nLayer: 1, dModel: 32, nHead: 2, dInner: 64 });
+   * const result = await profileArch(arch, { seqLen: 8 }, { cache: false });
+   * const path = await Deno.makeTempFile({ suffix: ".jsonl" });
+   * const cache = new ProfileCache(path);
+   * if (result.ok) await cache.put(result);
+   * assert.equal(result.ok && (await cache.get(result.cacheKey))?.cached, true);
+   * await Deno.remove(path);
    * ```
    */
   async put(result: ProfileSuccess): Promise<void> {
