@@ -248,9 +248,17 @@ Deno.test("optConclusions counts faster, tied and bigger candidates against the 
     lines[1],
     /^- 2 of 4 paper architectures are faster than the baseline beyond the 3.0 % noise and 1 ties/,
   );
-  assert.match(lines[1], /1 of the faster ones have at least the baseline's decoder parameters/);
+  assert.match(lines[1], /1 of the faster ones has at least the baseline's decoder parameters/);
   assert.match(lines[1], /The fastest is M2 .* 1\.43× faster than the baseline/);
   assert.match(lines.at(-1)!, /M5: timed out after 1800 s/);
+  const two = optConclusions({
+    seqLen: 2048,
+    baseline: { latencyP50Ms: 1000, runs: 3 },
+    candidates: [c("M1", 800, true), c("M2", 700, true)],
+    noise: 0.03,
+    failed: [],
+  });
+  assert.match(two[1], /2 of the faster ones have at least/);
 });
 
 Deno.test("textPredictionConclusions: per-token naming, ties within noise, signed correlations", () => {

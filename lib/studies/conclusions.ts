@@ -479,7 +479,9 @@ export function optConclusions(input: {
       ties.length
         ? ` and ${ties.length} ${ties.length === 1 ? "ties" : "tie"} with it within noise`
         : ""
-    }; ${fasterAndBigger.length} of the faster ones have at least the baseline's decoder parameters (paper's convention), which by the proxy makes them at least as accurate${
+    }; ${fasterAndBigger.length} of the faster ones ${
+      fasterAndBigger.length === 1 ? "has" : "have"
+    } at least the baseline's decoder parameters (paper's convention), which by the proxy makes them at least as accurate${
       best
         ? `. The fastest is ${esc(best.name)} (${
           formatCount(best.decoderParamsWithPositions)
