@@ -382,6 +382,17 @@ Deno.test("noise paragraphs: describeNoise plus the per-process p50s and the thr
   const text = describeNoiseProcesses(noise, "the baseline", { tieThreshold: 0.01, digits: 0 });
   assert.ok(text.startsWith(describeNoise(noise, "the baseline")));
   assert.ok(text.endsWith(" Per process: 1234, 1237, 1238 ms; tie threshold 1.0 %."), text);
+  assert.doesNotMatch(text, /memory/);
+  assert.throws(
+    () => describeNoiseProcesses(noise, "x", { tieThreshold: 0.01, digits: 0, memory: true }),
+    /needs noise\.memorySpread/,
+  );
+  const memory = describeNoiseProcesses({ ...noise, memorySpread: 0.0123 }, "x", {
+    tieThreshold: 0.01,
+    digits: 0,
+    memory: true,
+  });
+  assert.ok(memory.endsWith("tie threshold 1.0 %; peak memory spread 1.2 %."), memory);
   const generation = {
     promptLatencyP50Ms: [40, 42],
     promptLatencySpread: 0.05,

@@ -215,7 +215,7 @@ export function latencyTieThreshold(
 /**
  * The noise paragraph of a study: {@linkcode describeNoise}'s sentence, then each process's
  * latency p50 (`digits` decimals) and the tie threshold the study uses (see
- * {@linkcode latencyTieThreshold}).
+ * {@linkcode latencyTieThreshold}); with `memory: true`, also the spread of peak memory.
  *
  * @example
  * ```ts
@@ -227,16 +227,30 @@ export function latencyTieThreshold(
  * );
  * assert.ok(text.startsWith("Measurement noise: the latency p50 of 4 × d\\_model 256 in 3 fresh processes"));
  * assert.ok(text.endsWith(" Per process: 10.00, 10.40, 10.12 ms; tie threshold 4.0 %."));
+ * const withMemory = describeNoiseProcesses(
+ *   { processes: 2, latencySpread: 0.01, latencyP50Ms: [5, 5.05], memorySpread: 0.002 }, "M1",
+ *   { tieThreshold: 0.01, digits: 1, memory: true },
+ * );
+ * assert.ok(withMemory.endsWith(" ms; tie threshold 1.0 %; peak memory spread 0.2 %."));
  * ```
  */
 export function describeNoiseProcesses(
-  noise: Pick<MeasurementNoise, "processes" | "latencySpread" | "latencyP50Ms">,
+  noise: Pick<MeasurementNoise, "processes" | "latencySpread" | "latencyP50Ms"> & {
+    memorySpread?: number;
+  },
   reference: string,
-  options: { tieThreshold: number; digits: number },
+  options: { tieThreshold: number; digits: number; memory?: boolean },
 ): string {
+  let memory = "";
+  if (options.memory) {
+    if (noise.memorySpread === undefined) {
+      throw new Error("describeNoiseProcesses: memory: true needs noise.memorySpread");
+    }
+    memory = `; peak memory spread ${(100 * noise.memorySpread).toFixed(1)} %`;
+  }
   return describeNoise(noise, reference) +
     ` Per process: ${noise.latencyP50Ms.map((x) => x.toFixed(options.digits)).join(", ")} ms; ` +
-    `tie threshold ${(100 * options.tieThreshold).toFixed(1)} %.`;
+    `tie threshold ${(100 * options.tieThreshold).toFixed(1)} %${memory}.`;
 }
 
 /** The tie thresholds of a generation study: token and prompt latency. */
