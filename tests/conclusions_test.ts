@@ -4,6 +4,7 @@ import { validateArch } from "../lib/arch/validate.ts";
 import type { ProfileResult } from "../lib/profile/result.ts";
 import {
   aspectRatioConclusions,
+  frontierDistanceConclusions,
   heteroHomoConclusions,
   optConclusions,
   pareto3dConclusions,
@@ -252,9 +253,17 @@ Deno.test("optConclusions counts faster, tied and bigger candidates against the 
     lines[1],
     /^- 2 of 4 paper architectures are faster than the baseline beyond the 3.0 % noise and 1 ties/,
   );
-  assert.match(lines[1], /1 of the faster ones have at least the baseline's decoder parameters/);
+  assert.match(lines[1], /1 of the faster ones has at least the baseline's decoder parameters/);
   assert.match(lines[1], /The fastest is M2 .* 1\.43× faster than the baseline/);
   assert.match(lines.at(-1)!, /M5: timed out after 1800 s/);
+  const two = optConclusions({
+    seqLen: 2048,
+    baseline: { latencyP50Ms: 1000, runs: 3 },
+    candidates: [c("M1", 800, true), c("M2", 700, true)],
+    noise: 0.03,
+    failed: [],
+  });
+  assert.match(two[1], /2 of the faster ones have at least/);
 });
 
 Deno.test("textPredictionConclusions: per-token naming, ties within noise, signed correlations", () => {
@@ -361,4 +370,42 @@ Deno.test("distinctMeasurements counts a result read twice (cache hit of the mai
   assert.deepEqual(distinct.map((r) => r.p50), [7791, 6474, 6387]);
   // The main run counts: a disturbed main measurement widens the spread instead of hiding.
   assert.ok(relativeSpread(distinct.map((r) => r.p50)) > 0.2);
+});
+
+Deno.test("frontierDistanceConclusions: range of d_avg, the hull's effect with its sign, ill-posed sets named", () => {
+  const row = (set: string, dAvg: number | null, dAvgVsFrontier: number | null) => ({
+    set,
+    models: 30,
+    proxyFrontier: 10,
+    proxyOnHull: 4,
+    dAvg,
+    dAvgVsFrontier,
+    note: dAvg === null ? "every model is on the perplexity frontier" : null,
+  });
+  const lines = frontierDistanceConclusions([
+    row("a", 0.02, 0.01),
+    row("b", 0.005, 0.008),
+    row("c", 0.01, 0.01000001),
+    row("d", null, null),
+  ]);
+  const text = lines.join("\n");
+  assert.ok(text.includes("lies between **0.50 %** (`b`) and **2.00 %** (`a`)"), text);
+  assert.match(text, /12 of the 30 models on the proxy frontiers/);
+  // a: higher against the hull; b: lower; c: the same at the precision shown.
+  assert.match(
+    text,
+    /higher against the hull in 1 of 3 sets, lower in 1, the same to 0\.01 % in 1\./,
+  );
+  assert.match(text, /Where it is higher/);
+  assert.match(text, /`d`: no d_avg \(every model is on the perplexity frontier\)/);
+  // Never higher: the explanation of a higher d_avg is not given.
+  const lower = frontierDistanceConclusions([row("b", 0.005, 0.008)]).join("\n");
+  assert.match(lower, /is \*\*0\.50 %\*\* \(`b`\)/);
+  assert.match(lower, /higher against the hull in 0 of 1 sets, lower in 1\./);
+  assert.doesNotMatch(lower, /Where it is higher/);
+  assert.deepEqual(frontierDistanceConclusions([row("d", null, null)]).slice(0, 1), [
+    "- No Pareto set allows a comparison of the two frontiers.",
+  ]);
+  // Data strings are escaped.
+  assert.match(frontierDistanceConclusions([row("x*y", 0.01, 0.01)]).join("\n"), /`x\*y`/);
 });

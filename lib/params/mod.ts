@@ -20,3 +20,4 @@ export * from "./transformer_xl.ts";
 export * from "./embedding.ts";
 export * from "./count.ts";
 export * from "./published.ts";
+export * from "./positions.ts";

@@ -8,7 +8,10 @@
 import type { Arch } from "../arch/types.ts";
 import { validateArch } from "../arch/validate.ts";
 import { gpt2FinalLayerNormParams, gpt2LayerParams } from "../params/gpt2.ts";
+import { formatCount } from "../plots/markdown.ts";
 import { InputError } from "../util/errors.ts";
+import type { ProfileSuccess } from "../profile/result.ts";
+import type { Measured } from "./measure.ts";
 
 /** Options of {@linkcode aspectRatioArchs}. */
 export interface AspectRatioOptions {
@@ -123,5 +126,182 @@ export function spreadBy<T>(
   return [...groups].map(([key, values]) => {
     const min = Math.min(...values), max = Math.max(...values);
     return { group: key, n: values.length, min, max, ratio: max / min };
+  });
+}
+
+/**
+ * The table of architectures to measure: budget (formatted), shape, and the distance from the
+ * budget in %.
+ *
+ * @example
+ * ```ts
+ * import { aspectRatioArchs, aspectRatioCandidateRows } from "./aspect_ratio.ts";
+ * import assert from "node:assert/strict";
+ * const [row] = aspectRatioCandidateRows(aspectRatioArchs(5e6, { dModels: [256] }));
+ * assert.equal(row.budget, "5.0 M");
+ * assert.ok(Math.abs(row.budgetErrorPct) <= 10);
+ * ```
+ */
+export function aspectRatioCandidateRows(candidates: readonly AspectRatioArch[]): {
+  budget: string;
+  nLayer: number;
+  dModel: number;
+  aspectRatio: number;
+  decoderParams: number;
+  budgetErrorPct: number;
+}[] {
+  return candidates.map((c) => ({
+    budget: formatCount(c.budgetDecoderParams),
+    nLayer: c.nLayer,
+    dModel: c.dModel,
+    aspectRatio: c.aspectRatio,
+    decoderParams: c.decoderParams,
+    budgetErrorPct: 100 * c.budgetError,
+  }));
+}
+
+/** One measured model of the aspect-ratio study. */
+export type AspectRatioRow = {
+  /** The budget, formatted (`"5.0 M"`): the group key of plots and spreads. */
+  budget: string;
+  budgetDecoderParams: number;
+  nLayer: number;
+  dModel: number;
+  aspectRatio: number;
+  decoderParams: number;
+  latencyP50Ms: number;
+  latencyP10Ms: number;
+  latencyP90Ms: number;
+  runs: number;
+  peakMemoryMiB: number;
+  vocabSize: number;
+};
+
+/**
+ * The successful measurements of the study as rows (each candidate with its own result, paired
+ * by architecture in `measureItems`).
+ *
+ * @example
+ * ```ts
+ * import { aspectRatioArchs, aspectRatioMeasuredRows } from "./aspect_ratio.ts";
+ * import assert from "node:assert/strict";
+ * const [c] = aspectRatioArchs(5e6, { dModels: [256] });
+ * const result = { ok: true, latencyMs: { p10: 9, p50: 10, p90: 12, n: 7 }, peakMemoryBytes: 2 ** 21 } as never;
+ * const [row] = aspectRatioMeasuredRows([{ item: c, result }]);
+ * assert.deepEqual([row.latencyP50Ms, row.runs, row.peakMemoryMiB, row.vocabSize], [10, 7, 2, 50257]);
+ * ```
+ */
+export function aspectRatioMeasuredRows(
+  measured: readonly Measured<AspectRatioArch>[],
+): AspectRatioRow[] {
+  const ok = measured.filter((p): p is { item: AspectRatioArch; result: ProfileSuccess } =>
+    p.result.ok
+  );
+  return ok.map(({ item: c, result: r }) => ({
+    budget: formatCount(c.budgetDecoderParams),
+    budgetDecoderParams: c.budgetDecoderParams,
+    nLayer: c.nLayer,
+    dModel: c.dModel,
+    aspectRatio: c.aspectRatio,
+    decoderParams: c.decoderParams,
+    latencyP50Ms: r.latencyMs.p50,
+    latencyP10Ms: r.latencyMs.p10,
+    latencyP90Ms: r.latencyMs.p90,
+    runs: r.latencyMs.n,
+    peakMemoryMiB: r.peakMemoryBytes / 2 ** 20,
+    vocabSize: c.arch.vocabSize,
+  }));
+}
+
+/**
+ * The name of a candidate in tables and failure lists: `"<n_layer> × d<d_model>"`.
+ *
+ * @example
+ * ```ts
+ * import { aspectRatioName } from "./aspect_ratio.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(aspectRatioName({ nLayer: 4, dModel: 256 }), "4 × d256");
+ * ```
+ */
+export function aspectRatioName(c: Pick<AspectRatioArch, "nLayer" | "dModel">): string {
+  return `${c.nLayer} × d${c.dModel}`;
+}
+
+/**
+ * The reference model of the noise probes: the middle candidate (by aspect ratio) of `budget`.
+ * Throws when the budget has no candidate.
+ *
+ * @example
+ * ```ts
+ * import { aspectRatioArchs, aspectRatioReference } from "./aspect_ratio.ts";
+ * import assert from "node:assert/strict";
+ * const candidates = [5e6, 20e6].flatMap((b) => aspectRatioArchs(b, { dModels: [128, 256, 384] }));
+ * const ref = aspectRatioReference(candidates, 5e6);
+ * assert.equal(ref.budgetDecoderParams, 5e6);
+ * assert.equal(ref.dModel, 256);
+ * ```
+ */
+export function aspectRatioReference(
+  candidates: readonly AspectRatioArch[],
+  budget: number,
+): AspectRatioArch {
+  const ofBudget = candidates.filter((c) => c.budgetDecoderParams === budget)
+    .sort((a, b) => a.aspectRatio - b.aspectRatio);
+  if (ofBudget.length === 0) throw new Error(`no candidate of budget ${formatCount(budget)}`);
+  return ofBudget[ofBudget.length >> 1];
+}
+
+/** Latency and memory max/min of one budget. */
+export type AspectRatioSpreadRow = {
+  budget: string;
+  models: number;
+  latencyMinMs: number;
+  latencyMaxMs: number;
+  /** latencyMaxMs / latencyMinMs. */
+  latencySpread: number;
+  memoryMinMiB: number;
+  memoryMaxMiB: number;
+  /** memoryMaxMiB / memoryMinMiB. */
+  memorySpread: number;
+};
+
+/**
+ * Max/min of latency p50 and of peak memory per budget, latency and memory joined by budget.
+ * Budgets in order of first appearance.
+ *
+ * @example
+ * ```ts
+ * import { aspectRatioSpreads } from "./aspect_ratio.ts";
+ * import assert from "node:assert/strict";
+ * const rows = [
+ *   { budget: "5.0 M", latencyP50Ms: 10, peakMemoryMiB: 40 },
+ *   { budget: "20 M", latencyP50Ms: 30, peakMemoryMiB: 90 },
+ *   { budget: "5.0 M", latencyP50Ms: 15, peakMemoryMiB: 100 },
+ * ];
+ * assert.deepEqual(aspectRatioSpreads(rows)[0], {
+ *   budget: "5.0 M", models: 2, latencyMinMs: 10, latencyMaxMs: 15, latencySpread: 1.5,
+ *   memoryMinMiB: 40, memoryMaxMiB: 100, memorySpread: 2.5,
+ * });
+ * ```
+ */
+export function aspectRatioSpreads(
+  rows: readonly Pick<AspectRatioRow, "budget" | "latencyP50Ms" | "peakMemoryMiB">[],
+): AspectRatioSpreadRow[] {
+  const memory = new Map(
+    spreadBy(rows, (r) => r.budget, (r) => r.peakMemoryMiB).map((m) => [m.group, m]),
+  );
+  return spreadBy(rows, (r) => r.budget, (r) => r.latencyP50Ms).map((l) => {
+    const m = memory.get(l.group);
+    if (!m) throw new Error(`no peak memory for budget ${l.group}`);
+    return {
+      budget: String(l.group),
+      models: l.n,
+      latencyMinMs: l.min,
+      latencyMaxMs: l.max,
+      latencySpread: l.ratio,
+      memoryMinMiB: m.min,
+      memoryMaxMiB: m.max,
+      memorySpread: m.ratio,
+    };
   });
 }

@@ -99,6 +99,78 @@ export function proxyConclusions(input: {
   return lines;
 }
 
+/** One Pareto set's frontier distance, as {@linkcode frontierDistanceConclusions} reads it. */
+export interface FrontierDistanceSummary {
+  set: string;
+  models: number;
+  proxyFrontier: number;
+  proxyOnHull: number;
+  dAvg: number | null;
+  dAvgVsFrontier: number | null;
+  note: string | null;
+}
+
+/**
+ * Conclusions of notebook 01's frontier-distance section (rows of `frontierDistanceRows`): the
+ * range of d_avg over the sets, where the hull recalibration raises or lowers it, and which sets
+ * have no d_avg and why. Published numbers without a noise figure: they are compared as printed
+ * (equal means equal to 0.01 %, the precision shown).
+ *
+ * @example
+ * ```ts
+ * import { frontierDistanceConclusions } from "./conclusions.ts";
+ * import assert from "node:assert/strict";
+ * const lines = frontierDistanceConclusions([
+ *   { set: "a", models: 40, proxyFrontier: 30, proxyOnHull: 6, dAvg: 0.021, dAvgVsFrontier: 0.01, note: null },
+ *   { set: "b", models: 30, proxyFrontier: 20, proxyOnHull: 5, dAvg: 0.009, dAvgVsFrontier: 0.001, note: null },
+ * ]);
+ * assert.ok(lines[0].includes("between **0.90 %** (`b`) and **2.10 %** (`a`)"));
+ * assert.match(lines[1], /11 of the 50/);
+ * assert.match(lines[2], /higher against the hull in 2 of 2 sets/);
+ * ```
+ */
+export function frontierDistanceConclusions(rows: readonly FrontierDistanceSummary[]): string[] {
+  const given = rows.filter((r) => r.dAvg !== null && r.dAvgVsFrontier !== null);
+  const missing = rows.filter((r) => r.dAvg === null || r.dAvgVsFrontier === null);
+  const missingLines = missing.map((r) =>
+    `- ${codeSpan(r.set)}: no d_avg (${esc(r.note ?? "not computed")}).`
+  );
+  if (given.length === 0) {
+    return [`- No Pareto set allows a comparison of the two frontiers.`, ...missingLines];
+  }
+  const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
+  const low = given.reduce((a, b) => (a.dAvg! <= b.dAvg! ? a : b));
+  const high = given.reduce((a, b) => (a.dAvg! >= b.dAvg! ? a : b));
+  const range = given.length === 1
+    ? `is **${pct(low.dAvg!)}** (${codeSpan(low.set)})`
+    : `lies between **${pct(low.dAvg!)}** (${codeSpan(low.set)}) and **${pct(high.dAvg!)}** (${
+      codeSpan(high.set)
+    })`;
+  const picked = given.reduce((s, r) => s + r.proxyFrontier, 0);
+  const onHull = given.reduce((s, r) => s + r.proxyOnHull, 0);
+  const shown = (x: number) => Math.round(1e4 * x);
+  const higher = given.filter((r) => shown(r.dAvg!) > shown(r.dAvgVsFrontier!));
+  const lower = given.filter((r) => shown(r.dAvg!) < shown(r.dAvgVsFrontier!));
+  const same = given.length - higher.length - lower.length;
+  return [
+    `- Over ${given.length} Pareto set${
+      given.length === 1 ? "" : "s"
+    }, d_avg (the mean relative perplexity gap between the proxy's frontier and the lower convex hull of the perplexity frontier, at the nearest latency) ${range}: choosing by decoder parameters instead of trained perplexity costs that much perplexity on average, among these models.`,
+    `- ${onHull} of the ${picked} models on the proxy frontiers are vertices of the hull; the others are matched to the nearest vertex in latency, which is where the gap comes from.`,
+    `- Against the plain non-dominated frontier (no hull), d_avg is ${
+      given.map((r) => `${pct(r.dAvgVsFrontier!)} for ${codeSpan(r.set)}`).join(", ")
+    }: higher against the hull in ${higher.length} of ${given.length} sets${
+      lower.length ? `, lower in ${lower.length}` : ""
+    }${same ? `, the same to 0.01 % in ${same}` : ""}.${
+      higher.length
+        ? " Where it is higher, the hull has fewer points, so a proxy model is matched to a vertex farther away in latency."
+        : ""
+    }`,
+    ...missingLines,
+    `- Every model of these sets was already picked by the paper's own search on that device and then trained, so this is the gap within near-optimal models, not over the whole search space.`,
+  ];
+}
+
 // ---------------------------------------------------------------------------------------------
 // 02 · aspect ratio
 
@@ -411,7 +483,9 @@ export function optConclusions(input: {
       ties.length
         ? ` and ${ties.length} ${ties.length === 1 ? "ties" : "tie"} with it within noise`
         : ""
-    }; ${fasterAndBigger.length} of the faster ones have at least the baseline's decoder parameters (paper's convention), which by the proxy makes them at least as accurate${
+    }; ${fasterAndBigger.length} of the faster ones ${
+      fasterAndBigger.length === 1 ? "has" : "have"
+    } at least the baseline's decoder parameters (paper's convention), which by the proxy makes them at least as accurate${
       best
         ? `. The fastest is ${esc(best.name)} (${
           formatCount(best.decoderParamsWithPositions)

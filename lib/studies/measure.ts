@@ -19,7 +19,7 @@ import { InterruptedError, interruptSignal, isInterrupt } from "./interrupt.ts";
  * what was measured before is in the cache.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { measureArchs } from "./measure.ts";
  * import { studyContext } from "./context.ts";
  * import { validateArch } from "../arch/mod.ts";
@@ -137,7 +137,57 @@ export function succeeded<T>(pairs: readonly Measured<T>[]): { item: T; result: 
   return pairs.filter((p): p is { item: T; result: ProfileSuccess } => p.result.ok);
 }
 
-/** The pairs whose measurement failed, typed as such. */
+/**
+ * The pairs whose measurement failed, typed as such.
+ *
+ * @example
+ * ```ts
+ * import { failed } from "./measure.ts";
+ * import assert from "node:assert/strict";
+ * const no = { ok: false as const, reason: "too big" } as never;
+ * assert.equal(failed([{ item: "a", result: no }]).length, 1);
+ * ```
+ */
 export function failed<T>(pairs: readonly Measured<T>[]): { item: T; result: ProfileFailure }[] {
   return pairs.filter((p): p is { item: T; result: ProfileFailure } => !p.result.ok);
+}
+
+/**
+ * The failed measurements as `{ name, reason }` rows (for a table and the conclusions), named
+ * by `nameOf`.
+ *
+ * @example
+ * ```ts
+ * import { failureRows } from "./measure.ts";
+ * import assert from "node:assert/strict";
+ * const fail = { ok: false as const, archHash: "h", reason: "out of memory", settings: {} as never,
+ *   cached: false as const, measuredAt: "" };
+ * assert.deepEqual(failureRows([{ item: { name: "M3" }, result: fail }], (m) => m.name), [
+ *   { name: "M3", reason: "out of memory" },
+ * ]);
+ * ```
+ */
+export function failureRows<T>(
+  pairs: readonly Measured<T>[],
+  nameOf: (item: T) => string,
+): { name: string; reason: string }[] {
+  return failed(pairs).map(({ item, result }) => ({ name: nameOf(item), reason: result.reason }));
+}
+
+/**
+ * The successful measurements of one item (the same object; none or one), e.g. a reference
+ * model's main measurement to include in the noise probes.
+ *
+ * @example
+ * ```ts
+ * import { successesOf } from "./measure.ts";
+ * import assert from "node:assert/strict";
+ * const a = { name: "a" }, b = { name: "b" };
+ * const ok = { ok: true as const, archHash: "h" } as never;
+ * assert.equal(successesOf([{ item: a, result: ok }, { item: b, result: ok }], b).length, 1);
+ * assert.equal(successesOf([{ item: a, result: ok }], b).length, 0);
+ * ```
+ */
+export function successesOf<T>(pairs: readonly Measured<T>[], item: T): ProfileSuccess[] {
+  return succeeded(pairs).filter((p) => p.item === item).map((p) => p.result);
 }

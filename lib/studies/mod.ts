@@ -1,6 +1,8 @@
 /**
  * The studies the notebooks walk through, as plain functions: aspect-ratio architectures, spreads,
- * tie pairs, the papers' architectures, and measuring with provenance and live progress.
+ * tie pairs, the papers' architectures, measuring with provenance and live progress, the rows of
+ * the notebooks' tables (joined by key), the paper's frontier distance d_avg on its Pareto sets,
+ * and the conclusions worded from the numbers.
  *
  * @example
  * ```ts
@@ -23,3 +25,7 @@ export * from "./conclusions.ts";
 export * from "./interrupt.ts";
 export * from "./hetero_homo.ts";
 export * from "./pareto3d.ts";
+export * from "./proxy_tables.ts";
+export * from "./frontier_distance.ts";
+export * from "./opt_tables.ts";
+export * from "./text_prediction.ts";

@@ -18,6 +18,7 @@ import type { ProfileSettings } from "../profile/settings.ts";
 import { validateProfileSettings } from "../profile/settings.ts";
 import type { StudyContext } from "./context.ts";
 import { InterruptedError, interruptSignal, isInterrupt } from "./interrupt.ts";
+import { describeNoise } from "./wording.ts";
 
 /** The spread of repeated measurements of one architecture. */
 export interface MeasurementNoise {
@@ -209,4 +210,116 @@ export function latencyTieThreshold(
   settings: Pick<ProfileSettings, "stableTolerance">,
 ): number {
   return Math.max(noise.latencySpread, settings.stableTolerance);
+}
+
+/**
+ * The noise paragraph of a study: {@linkcode describeNoise}'s sentence, then each process's
+ * latency p50 (`digits` decimals) and the tie threshold the study uses (see
+ * {@linkcode latencyTieThreshold}); with `memory: true`, also the spread of peak memory.
+ *
+ * @example
+ * ```ts
+ * import { describeNoiseProcesses } from "./noise.ts";
+ * import assert from "node:assert/strict";
+ * const text = describeNoiseProcesses(
+ *   { processes: 3, latencySpread: 0.04, latencyP50Ms: [10, 10.4, 10.123] }, "4 × d_model 256",
+ *   { tieThreshold: 0.04, digits: 2 },
+ * );
+ * assert.ok(text.startsWith("Measurement noise: the latency p50 of 4 × d\\_model 256 in 3 fresh processes"));
+ * assert.ok(text.endsWith(" Per process: 10.00, 10.40, 10.12 ms; tie threshold 4.0 %."));
+ * const withMemory = describeNoiseProcesses(
+ *   { processes: 2, latencySpread: 0.01, latencyP50Ms: [5, 5.05], memorySpread: 0.002 }, "M1",
+ *   { tieThreshold: 0.01, digits: 1, memory: true },
+ * );
+ * assert.ok(withMemory.endsWith(" ms; tie threshold 1.0 %; peak memory spread 0.2 %."));
+ * ```
+ */
+export function describeNoiseProcesses(
+  noise: Pick<MeasurementNoise, "processes" | "latencySpread" | "latencyP50Ms"> & {
+    memorySpread?: number;
+  },
+  reference: string,
+  options: { tieThreshold: number; digits: number; memory?: boolean },
+): string {
+  let memory = "";
+  if (options.memory) {
+    if (noise.memorySpread === undefined) {
+      throw new Error("describeNoiseProcesses: memory: true needs noise.memorySpread");
+    }
+    memory = `; peak memory spread ${(100 * noise.memorySpread).toFixed(1)} %`;
+  }
+  return describeNoise(noise, reference) +
+    ` Per process: ${noise.latencyP50Ms.map((x) => x.toFixed(options.digits)).join(", ")} ms; ` +
+    `tie threshold ${(100 * options.tieThreshold).toFixed(1)} %${memory}.`;
+}
+
+/** The tie thresholds of a generation study: token and prompt latency. */
+export interface GenerationTieThresholds {
+  tokenNoise: number;
+  promptNoise: number;
+}
+
+/**
+ * The relative differences below which two token latencies, or two prompt latencies, are a
+ * tie: the spread between processes, floored at the profiler's stopping tolerance (as
+ * {@linkcode latencyTieThreshold} does for forward passes). Throws when the noise was measured
+ * without generation settings.
+ *
+ * @example
+ * ```ts
+ * import { generationTieThresholds } from "./noise.ts";
+ * import assert from "node:assert/strict";
+ * const generation = { promptLatencyP50Ms: [], promptLatencySpread: 0.004, tokenLatencyP50Ms: [], tokenLatencySpread: 0.07 };
+ * assert.deepEqual(generationTieThresholds({ generation }, { stableTolerance: 0.01 }), {
+ *   tokenNoise: 0.07, promptNoise: 0.01,
+ * });
+ * ```
+ */
+export function generationTieThresholds(
+  noise: Pick<MeasurementNoise, "generation">,
+  settings: Pick<ProfileSettings, "stableTolerance">,
+): GenerationTieThresholds {
+  if (!noise.generation) {
+    throw new Error("generationTieThresholds: the noise was measured without generation settings");
+  }
+  return {
+    tokenNoise: Math.max(noise.generation.tokenLatencySpread, settings.stableTolerance),
+    promptNoise: Math.max(noise.generation.promptLatencySpread, settings.stableTolerance),
+  };
+}
+
+/**
+ * The noise paragraph of a generation study: token and prompt latency p50 per process and
+ * their tie thresholds (see {@linkcode generationTieThresholds}).
+ *
+ * @example
+ * ```ts
+ * import { describeGenerationNoise } from "./noise.ts";
+ * import assert from "node:assert/strict";
+ * const generation = {
+ *   promptLatencyP50Ms: [40.04, 41.2], promptLatencySpread: 0.03,
+ *   tokenLatencyP50Ms: [10.111, 10.5], tokenLatencySpread: 0.04,
+ * };
+ * assert.equal(
+ *   describeGenerationNoise({ processes: 2, generation }, { tokenNoise: 0.04, promptNoise: 0.03 }),
+ *   "Measurement noise: the baseline in 2 fresh processes gave token latency p50s of 10.11, 10.50 ms " +
+ *     "(spread 4.0 %) and prompt latency p50s of 40.0, 41.2 ms (spread 3.0 %); differences smaller " +
+ *     "than that are called ties.",
+ * );
+ * ```
+ */
+export function describeGenerationNoise(
+  noise: Pick<MeasurementNoise, "processes" | "generation">,
+  thresholds: GenerationTieThresholds,
+): string {
+  const g = noise.generation;
+  if (!g) throw new Error("describeGenerationNoise: the noise was measured without generation");
+  return `Measurement noise: the baseline in ${noise.processes} fresh processes gave token latency p50s of ` +
+    `${g.tokenLatencyP50Ms.map((x) => x.toFixed(2)).join(", ")} ms (spread ${
+      (100 * thresholds.tokenNoise).toFixed(1)
+    } %) ` +
+    `and prompt latency p50s of ${g.promptLatencyP50Ms.map((x) => x.toFixed(1)).join(", ")} ms ` +
+    `(spread ${
+      (100 * thresholds.promptNoise).toFixed(1)
+    } %); differences smaller than that are called ties.`;
 }
