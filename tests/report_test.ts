@@ -233,6 +233,34 @@ Deno.test("notebooks/: every cell has a stable id, and every cell shows its outp
   }
 });
 
+Deno.test("notebooks/: the code of every notebook type-checks against lib (a renamed export fails here, not in the kernel)", async () => {
+  const root = new URL("../", import.meta.url).pathname;
+  const dir = join(root, "notebooks");
+  const tmp = await Deno.makeTempDir({ prefix: "lts-nbcheck-" });
+  try {
+    const files: string[] = [];
+    for (const name of [...Deno.readDirSync(dir)].map((e) => e.name).sort()) {
+      if (!name.endsWith(".ipynb")) continue;
+      const nb = parseNotebook(await Deno.readTextFile(join(dir, name)), name);
+      const code = nb.cells.filter((c) => c.cell_type === "code").map((c) => joinSource(c.source));
+      // The cells run in one module scope, in order; `../lib/` resolves from notebooks/.
+      const module = code.join("\n").replaceAll('"../lib/', `"${join(root, "lib")}/`);
+      const file = join(tmp, name.replace(/\.ipynb$/, ".ts"));
+      await Deno.writeTextFile(file, module + "\nexport {};\n");
+      files.push(file);
+    }
+    assert.ok(files.length >= 6);
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["check", "--quiet", "--config", join(root, "deno.json"), ...files],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(code, 0, new TextDecoder().decode(stderr));
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
 Deno.test("notebookTitle: first markdown heading, markup removed", () => {
   const nb = notebookOf([
     { type: "code", source: "# not a title (code comment)" },

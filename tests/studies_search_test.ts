@@ -14,10 +14,9 @@ import {
   ratioTableRows,
   reportBaselines,
   searchSummaryRows,
-  succeededResultsOf,
 } from "../lib/studies/hetero_homo.ts";
 import { hypervolumeRanges } from "../lib/studies/hypervolume_range.ts";
-import { pairResults } from "../lib/studies/measure.ts";
+import { pairResults, successesOf } from "../lib/studies/measure.ts";
 import {
   type ModelRow,
   modelRows,
@@ -60,8 +59,8 @@ Deno.test("baselines: results pair by arch hash whatever their order; failed one
     ["gpt2-small-L1", 10, 100],
     ["gpt2-small-L3", 30, 300],
   ]);
-  assert.equal(succeededResultsOf(measured, (b) => b.name === "gpt2-small-L1").length, 1);
-  assert.equal(succeededResultsOf(measured, (b) => b.name === "gpt2-small-L2").length, 0);
+  assert.equal(successesOf(measured, l1.arch).length, 1);
+  assert.equal(successesOf(measured, l2.arch).length, 0);
 });
 
 const point = (id: string, dp: number, lat: number, mem: number): FrontierPoint => ({

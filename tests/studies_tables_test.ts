@@ -4,6 +4,7 @@
  * by key whatever the input order, the paper's d_avg on small data and on the bundled benchmark.
  */
 import assert from "node:assert/strict";
+import { archHash } from "../lib/arch/hash.ts";
 import { validateArch } from "../lib/arch/validate.ts";
 import { loadBenchmark } from "../lib/benchmark/load.ts";
 import { countParams, decoderParamsWithPositions } from "../lib/params/mod.ts";
@@ -286,8 +287,10 @@ Deno.test("aspect-ratio rows: each candidate with its own result, spreads joined
   const of20 = candidates.filter((c) => c.budgetDecoderParams === 20e6);
   assert.equal(ref, of20[of20.length >> 1]);
   assert.throws(() => aspectRatioReference(candidates, 1e6), /no candidate/);
-  const refResult = ok({ latencyMs: { p50: 1 } });
-  assert.deepEqual(successesOf([{ item: ref, result: refResult }, measured[0]], ref), [refResult]);
+  const refResult = ok({ archHash: archHash(ref.arch), latencyMs: { p50: 1 } });
+  assert.deepEqual(successesOf([{ item: ref, result: refResult }, measured[0]], ref.arch), [
+    refResult,
+  ]);
 });
 
 // -- 05 --------------------------------------------------------------------------------------

@@ -96,27 +96,6 @@ export function baselineTableRows(points: readonly BaselinePoint[]): BaselineTab
   }));
 }
 
-/**
- * The successful results of the items that `pick` selects (e.g. one baseline, by name): what a
- * noise measurement can reuse as its first process.
- *
- * @example
- * ```ts
- * import { succeededResultsOf } from "./hetero_homo.ts";
- * import assert from "node:assert/strict";
- * const ok = { ok: true } as never, failed = { ok: false, reason: "x" } as never;
- * const pairs = [{ item: { name: "a" }, result: ok }, { item: { name: "b" }, result: failed }];
- * assert.equal(succeededResultsOf(pairs, (i) => i.name === "a").length, 1);
- * assert.equal(succeededResultsOf(pairs, (i) => i.name === "b").length, 0);
- * ```
- */
-export function succeededResultsOf<T>(
-  measured: readonly Measured<T>[],
-  pick: (item: T) => boolean,
-): ProfileSuccess[] {
-  return measured.flatMap((m) => m.result.ok && pick(m.item) ? [m.result] : []);
-}
-
 /** A row of the "Searches" table. */
 export type SearchSummaryRow = {
   search: string;
@@ -343,26 +322,4 @@ export function reportSearchSettingsText(budget: ReportSearchBudget): string {
   }; ` +
     `${budget.iterations} iterations, initial population ${budget.population} (parents : mutations : crossovers = 20 : 40 : 40), ` +
     `mutation probability 0.3, seed ${budget.seed}. `;
-}
-
-/**
- * The noise sentence of notebook 03: where the threshold comes from, each process's p50, the tie
- * threshold and the memory spread.
- *
- * @example
- * ```ts
- * import { noiseDetailsText } from "./hetero_homo.ts";
- * import assert from "node:assert/strict";
- * const text = noiseDetailsText({ latencyP50Ms: [3.1, 3.25], memorySpread: 0.012 }, 0.05);
- * assert.equal(text, " Per process: 3.10, 3.25 ms (tie threshold 5.0 %); peak memory spread 1.2 %.");
- * ```
- */
-export function noiseDetailsText(
-  noise: { latencyP50Ms: readonly number[]; memorySpread: number },
-  tieThreshold: number,
-): string {
-  return ` Per process: ${
-    noise.latencyP50Ms.map((x) => x.toFixed(2)).join(", ")
-  } ms (tie threshold ${(100 * tieThreshold).toFixed(1)} %); ` +
-    `peak memory spread ${(100 * noise.memorySpread).toFixed(1)} %.`;
 }

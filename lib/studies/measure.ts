@@ -175,19 +175,23 @@ export function failureRows<T>(
 }
 
 /**
- * The successful measurements of one item (the same object; none or one), e.g. a reference
- * model's main measurement to include in the noise probes.
+ * The successful measurements of one architecture, found by its key (`archHash`): e.g. a
+ * reference model's main measurement, to include in the noise probes.
  *
  * @example
  * ```ts
  * import { successesOf } from "./measure.ts";
+ * import { archHash, validateArch } from "../arch/mod.ts";
  * import assert from "node:assert/strict";
- * const a = { name: "a" }, b = { name: "b" };
- * const ok = { ok: true as const, archHash: "h" } as never;
- * assert.equal(successesOf([{ item: a, result: ok }, { item: b, result: ok }], b).length, 1);
- * assert.equal(successesOf([{ item: a, result: ok }], b).length, 0);
+ * const a = validateArch({ backbone: "gpt2", nLayer: 1, dModel: 64, nHead: 2, dInner: 128 });
+ * const b = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 2, dInner: 128 });
+ * const ok = (arch: typeof a) => ({ ok: true, archHash: archHash(arch) }) as never;
+ * const failed = { ok: false, archHash: archHash(b), reason: "oom" } as never;
+ * assert.equal(successesOf([{ item: "a", result: ok(a) }, { item: "b", result: ok(b) }], b).length, 1);
+ * assert.equal(successesOf([{ item: "a", result: ok(a) }, { item: "b", result: failed }], b).length, 0);
  * ```
  */
-export function successesOf<T>(pairs: readonly Measured<T>[], item: T): ProfileSuccess[] {
-  return succeeded(pairs).filter((p) => p.item === item).map((p) => p.result);
+export function successesOf<T>(pairs: readonly Measured<T>[], arch: Arch): ProfileSuccess[] {
+  const key = archHash(arch);
+  return succeeded(pairs).filter((p) => p.result.archHash === key).map((p) => p.result);
 }
