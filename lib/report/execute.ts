@@ -9,7 +9,6 @@
 import { createHash } from "node:crypto";
 import { basename, dirname, resolve } from "node:path";
 import { InputError } from "../util/errors.ts";
-import { readTextInput } from "../util/fs.ts";
 import type { JupyterMessage } from "./connection.ts";
 import { type KernelOptions, startKernel } from "./kernel.ts";
 
@@ -59,7 +58,7 @@ export interface NotebookFailure {
   traceback: string[];
 }
 
-/** The outcome of {@linkcode executeNotebook}. */
+/** The outcome of {@linkcode runParsedNotebook}. */
 export interface NotebookRun {
   /** File name without `.ipynb`. */
   name: string;
@@ -71,13 +70,13 @@ export interface NotebookRun {
   failure?: NotebookFailure;
 }
 
-/** Progress events of {@linkcode executeNotebook}. */
+/** Progress events of {@linkcode runParsedNotebook}. */
 export type NotebookProgress =
   | { kind: "kernel-started"; name: string; startMs: number }
   | { kind: "cell-start"; name: string; cellIndex: number; codeCell: number; codeCells: number }
   | { kind: "cell-done"; name: string; cellIndex: number; durationMs: number; status: string };
 
-/** Options for {@linkcode executeNotebook}. */
+/** Options for {@linkcode runParsedNotebook}. */
 export interface ExecuteNotebookOptions {
   /** Environment added for the kernel (e.g. `LTS_QUICK`). */
   env?: Record<string, string>;
@@ -322,34 +321,19 @@ export function outputsFromMessages(
 }
 
 /**
- * Executes the notebook at `path` in a new kernel (cwd = the notebook's folder) and returns the
- * executed copy. Never throws for a cell error (see `status`/`failure`); throws
- * {@linkcode InputError} for an unreadable or malformed notebook. The kernel is always shut down.
- *
- * @example
- * ```ts
- * import { executeNotebook } from "./execute.ts";
- * const run = await executeNotebook("notebooks/01-proxy.ipynb", { env: { LTS_QUICK: "1" } });
- * if (run.status === "failed") console.error(run.failure?.evalue);
- * ```
- */
-export async function executeNotebook(
-  path: string,
-  options: ExecuteNotebookOptions = {},
-): Promise<NotebookRun> {
-  const source = parseNotebook(await readTextInput(path), path);
-  return runParsedNotebook(path, source, options);
-}
-
-/**
- * Like {@linkcode executeNotebook}, for a notebook already parsed (the runner validates every
- * notebook before running any).
+ * Executes a parsed notebook (from `path`) in a new kernel (cwd = the notebook's folder) and
+ * returns the executed copy. The runner parses and validates every notebook before running any
+ * ({@linkcode parseNotebook}). Never throws for a cell error (see `status`/`failure`). The kernel
+ * is always shut down.
  *
  * @example
  * ```ts
  * import { parseNotebook, runParsedNotebook } from "./execute.ts";
  * const path = "notebooks/01-proxy.ipynb";
- * const run = await runParsedNotebook(path, parseNotebook(await Deno.readTextFile(path), path));
+ * const run = await runParsedNotebook(path, parseNotebook(await Deno.readTextFile(path), path), {
+ *   env: { LTS_QUICK: "1" },
+ * });
+ * if (run.status === "failed") console.error(run.failure?.evalue);
  * ```
  */
 export async function runParsedNotebook(

@@ -9,7 +9,7 @@ import type { Arch } from "../arch/types.ts";
 import { validateArch } from "../arch/validate.ts";
 import { gpt2FinalLayerNormParams, gpt2LayerParams } from "../params/gpt2.ts";
 import { formatCount } from "../plots/markdown.ts";
-import { InputError } from "../util/errors.ts";
+import { positiveNumber } from "../util/validate.ts";
 import type { ProfileSuccess } from "../profile/result.ts";
 import type { Measured } from "./measure.ts";
 
@@ -59,10 +59,8 @@ export function aspectRatioArchs(
   options: AspectRatioOptions,
 ): AspectRatioArch[] {
   const { dInnerRatio = 2, nHead = 8, tolerance = 0.1, maxLayers = 64 } = options;
-  if (!(budgetDecoderParams > 0)) {
-    throw new InputError(`budgetDecoderParams: must be positive, got ${budgetDecoderParams}`);
-  }
-  if (!(dInnerRatio > 0)) throw new InputError(`dInnerRatio: must be positive, got ${dInnerRatio}`);
+  positiveNumber(budgetDecoderParams, "budgetDecoderParams");
+  positiveNumber(dInnerRatio, "dInnerRatio");
   const rows: AspectRatioArch[] = [];
   for (const dModel of options.dModels) {
     const dInner = Math.round(dInnerRatio * dModel);
