@@ -10,7 +10,7 @@
  * import { profileArch } from "./mod.ts";
  * import { validateArch } from "../arch/mod.ts";
  * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 128, nHead: 2, dInner: 512 });
- * const r = await profileArch(arch, { seqLen: 192, threads: 1 });
+ * const r = await profileArch(arch, { seqLen: 64, threads: 1 }, { cache: false });
  * if (r.ok) console.log(r.latencyMs.p50, r.peakMemoryBytes, r.modelBytes);
  * else console.log(r.reason);
  * ```

@@ -120,8 +120,11 @@ async function readIfFile(path: string): Promise<string | undefined> {
  *
  * @example
  * ```ts
+ * import { join } from "node:path";
  * import { checkExportOutput } from "./export.ts";
- * await checkExportOutput("data/tmp/new-pick.json", "json", { force: false }); // nothing there
+ * const dir = await Deno.makeTempDir();
+ * await checkExportOutput(join(dir, "new-pick.json"), "json", { force: false }); // nothing there
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function checkExportOutput(
@@ -197,11 +200,15 @@ export function archaiYaml(arch: Arch): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { join } from "node:path";
  * import { exportOnnx } from "./export.ts";
  * import { validateArch } from "../arch/validate.ts";
  * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 2, dInner: 256, vocabSize: 1000 });
- * const written = await exportOnnx(arch, "data/tmp/picked.onnx", { dialect: "fast" });
- * written.onnxPath; // "data/tmp/picked.onnx"
+ * const dir = await Deno.makeTempDir();
+ * const written = await exportOnnx(arch, join(dir, "picked.onnx"), { dialect: "fast" });
+ * assert.equal(written.onnxPath, join(dir, "picked.onnx"));
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function exportOnnx(

@@ -6,7 +6,6 @@
  * @module
  */
 import { formatCount } from "../plots/markdown.ts";
-import type { ProfileSuccess } from "../profile/result.ts";
 import { decoderParams } from "../params/mod.ts";
 import {
   type Baseline,

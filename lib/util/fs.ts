@@ -20,8 +20,13 @@ import { processAlive } from "./process.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { join } from "node:path";
  * import { writeFileAtomic } from "./fs.ts";
- * await writeFileAtomic("data/tmp/example.json", JSON.stringify({ ok: true }));
+ * const dir = await Deno.makeTempDir();
+ * await writeFileAtomic(join(dir, "sub", "example.json"), JSON.stringify({ ok: true }));
+ * assert.equal(await Deno.readTextFile(join(dir, "sub", "example.json")), '{"ok":true}');
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
@@ -152,8 +157,11 @@ export interface CheckDirOptions {
  *
  * @example
  * ```ts
+ * import { join } from "node:path";
  * import { checkWritableDir } from "./fs.ts";
- * await checkWritableDir("data/tmp/out", "--out");
+ * const dir = await Deno.makeTempDir();
+ * await checkWritableDir(join(dir, "out"), "--out"); // created, writable
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function checkWritableDir(
@@ -185,8 +193,11 @@ export async function checkWritableDir(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { join } from "node:path";
  * import { checkWritableFile } from "./fs.ts";
- * assert.equal(await checkWritableFile("data/tmp/cache.jsonl", "--cache"), true);
+ * const dir = await Deno.makeTempDir();
+ * assert.equal(await checkWritableFile(join(dir, "cache.jsonl"), "--cache"), true);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function checkWritableFile(
