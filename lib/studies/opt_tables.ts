@@ -5,23 +5,15 @@
  *
  * @module
  */
-import { countParams } from "../params/count.ts";
 import { decoderParamsWithPositions } from "../params/positions.ts";
 import type { ProfileSuccess } from "../profile/result.ts";
 import type { Measured } from "./measure.ts";
-import type { PaperArch } from "./paper_archs.ts";
+import { type PaperArch, type PaperArchCounts, paperArchCounts } from "./paper_archs.ts";
 
 /** The parameter counts of one paper architecture. */
-export type OptCountRow = {
-  name: string;
-  nLayer: number;
-  dModel: number;
-  nHead: number;
-  dInner: number;
-  decoderParams: number;
+export type OptCountRow = PaperArchCounts & {
   /** With the learned positions, the paper's OPT-table convention (`decoderParamsWithPositions`). */
   decoderParamsWithPositions: number;
-  totalParams: number;
 };
 
 /**
@@ -40,16 +32,12 @@ export type OptCountRow = {
  */
 export function optCountRows(models: readonly PaperArch[]): OptCountRow[] {
   return models.map((m) => {
-    const c = countParams(m.arch);
+    // Both decoder counts side by side, then the total.
+    const { totalParams, ...counts } = paperArchCounts(m);
     return {
-      name: m.name,
-      nLayer: m.arch.nLayer,
-      dModel: m.arch.dModel,
-      nHead: m.arch.nHead[0],
-      dInner: m.arch.dInner[0],
-      decoderParams: c.decoderParams,
+      ...counts,
       decoderParamsWithPositions: decoderParamsWithPositions(m.arch),
-      totalParams: c.totalParams,
+      totalParams,
     };
   });
 }

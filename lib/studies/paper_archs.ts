@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import type { Arch } from "../arch/types.ts";
 import { validateArch } from "../arch/validate.ts";
+import { countParams } from "../params/count.ts";
 import { PROJECT_ROOT } from "../util/paths.ts";
 import { errorLine, InputError } from "../util/errors.ts";
 
@@ -85,4 +86,44 @@ export async function loadPaperArchs(file: string, dir?: string): Promise<PaperA
   });
   const { source, models: _, ...extra } = record;
   return { source: String(source ?? ""), models, extra };
+}
+
+/** The shape and parameter counts of one paper architecture, for a table row. */
+export type PaperArchCounts = {
+  name: string;
+  nLayer: number;
+  dModel: number;
+  /** n_head and d_inner of the first layer: the papers' architectures are homogeneous. */
+  nHead: number;
+  dInner: number;
+  decoderParams: number;
+  totalParams: number;
+};
+
+/**
+ * The shape and counts of a paper architecture (its first layer's n_head and d_inner stand for
+ * all: the papers' tables list homogeneous models).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { paperArchCounts } from "./paper_archs.ts";
+ * import { validateArch } from "../arch/validate.ts";
+ * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 2, dInner: 128 });
+ * const row = paperArchCounts({ name: "tiny", arch, paper: {} });
+ * assert.deepEqual([row.nLayer, row.nHead, row.dInner], [2, 2, 128]);
+ * assert.ok(row.totalParams > row.decoderParams);
+ * ```
+ */
+export function paperArchCounts(m: PaperArch): PaperArchCounts {
+  const c = countParams(m.arch);
+  return {
+    name: m.name,
+    nLayer: m.arch.nLayer,
+    dModel: m.arch.dModel,
+    nHead: m.arch.nHead[0],
+    dInner: m.arch.dInner[0],
+    decoderParams: c.decoderParams,
+    totalParams: c.totalParams,
+  };
 }

@@ -11,7 +11,7 @@ import type { Arch } from "../arch/types.ts";
 import { countParams, type ParamCount } from "../params/count.ts";
 import { getSpace, listPresets } from "../space/presets.ts";
 import { perLayerDModelSpaceSize, spaceSize } from "../space/size.ts";
-import type { ProxyCheck } from "../stats/proxy.ts";
+import type { ProxyCheck, SetProxyCheck } from "../stats/proxy.ts";
 
 /** The exact size of one preset, heterogeneous or homogeneous. */
 export type SpaceSizeRow = {
@@ -358,15 +358,16 @@ export function proxyAgreementRows(
 }
 
 /** The fields of a set's proxy check that the rows read (a `SetProxyCheck` fits). */
-export interface ProxyCheckSetFields {
-  n: number;
-  spearmanDecoder: number;
-  spearmanTotal: number;
-  kendallDecoder: number;
-  kendallTotal: number;
-  commonRatioDecoder: Record<string, number>;
-  commonRatioTotal: Record<string, number>;
-}
+export type ProxyCheckSetFields = Pick<
+  SetProxyCheck,
+  | "n"
+  | "spearmanDecoder"
+  | "spearmanTotal"
+  | "kendallDecoder"
+  | "kendallTotal"
+  | "commonRatioDecoder"
+  | "commonRatioTotal"
+>;
 
 /** One point of the common-ratio plot. */
 export interface CommonRatioPoint {

@@ -4,20 +4,12 @@
  *
  * @module
  */
-import { countParams } from "../params/count.ts";
 import type { TextPredictionRow } from "./conclusions.ts";
 import type { Measured } from "./measure.ts";
-import type { PaperArch } from "./paper_archs.ts";
+import { type PaperArch, type PaperArchCounts, paperArchCounts } from "./paper_archs.ts";
 
 /** One measured model of notebook 06, with the study's latencies. */
-export type TextPredictionMeasuredRow = {
-  name: string;
-  nLayer: number;
-  dModel: number;
-  nHead: number;
-  dInner: number;
-  decoderParams: number;
-  totalParams: number;
+export type TextPredictionMeasuredRow = PaperArchCounts & {
   promptLatencyP50Ms: number;
   tokenLatencyP50Ms: number;
   latencyPerTokenP50Ms: number;
@@ -62,15 +54,8 @@ export function textPredictionRows(
     if (!result.ok) return [];
     const g = result.generation;
     if (!g || !g.tokenLatencyMs) return [];
-    const c = countParams(m.arch);
     return [{
-      name: m.name,
-      nLayer: m.arch.nLayer,
-      dModel: m.arch.dModel,
-      nHead: m.arch.nHead[0],
-      dInner: m.arch.dInner[0],
-      decoderParams: c.decoderParams,
-      totalParams: c.totalParams,
+      ...paperArchCounts(m),
       promptLatencyP50Ms: g.promptLatencyMs.p50,
       tokenLatencyP50Ms: g.tokenLatencyMs.p50,
       latencyPerTokenP50Ms: g.latencyPerTokenMs.p50,
