@@ -32,6 +32,7 @@ const ok = (arch: ReturnType<typeof validateArch>, p50: number, peakMemoryBytes:
   ({
     ok: true,
     archHash: archHash(arch),
+    cacheKey: `${archHash(arch)}-settings-device`,
     latencyMs: { p50, p10: p50, p90: p50, mean: p50, n: 10 },
     peakMemoryBytes,
   }) as unknown as ProfileResult;

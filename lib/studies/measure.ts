@@ -185,13 +185,22 @@ export function failureRows<T>(
  * import assert from "node:assert/strict";
  * const a = validateArch({ backbone: "gpt2", nLayer: 1, dModel: 64, nHead: 2, dInner: 128 });
  * const b = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 2, dInner: 128 });
- * const ok = (arch: typeof a) => ({ ok: true, archHash: archHash(arch) }) as never;
+ * const ok = (arch: typeof a) => ({ ok: true, archHash: archHash(arch), cacheKey: archHash(arch) }) as never;
  * const failed = { ok: false, archHash: archHash(b), reason: "oom" } as never;
  * assert.equal(successesOf([{ item: "a", result: ok(a) }, { item: "b", result: ok(b) }], b).length, 1);
  * assert.equal(successesOf([{ item: "a", result: ok(a) }, { item: "b", result: failed }], b).length, 0);
+ * // Listed twice, measured once:
+ * assert.equal(successesOf([{ item: "b", result: ok(b) }, { item: "b2", result: ok(b) }], b).length, 1);
  * ```
  */
 export function successesOf<T>(pairs: readonly Measured<T>[], arch: Arch): ProfileSuccess[] {
   const key = archHash(arch);
-  return succeeded(pairs).filter((p) => p.result.archHash === key).map((p) => p.result);
+  // The same architecture listed twice is one measurement (the second is its cached copy).
+  const byCacheKey = new Map<string, ProfileSuccess>();
+  for (const { result } of succeeded(pairs)) {
+    if (result.archHash === key && !byCacheKey.has(result.cacheKey)) {
+      byCacheKey.set(result.cacheKey, result);
+    }
+  }
+  return [...byCacheKey.values()];
 }
