@@ -22,6 +22,7 @@ import { InputError } from "../util/errors.ts";
 import { readTextInput } from "../util/fs.ts";
 import { parseJson } from "../util/lines.ts";
 import { stableStringify } from "../util/hash.ts";
+import { isPlainObject } from "../util/validate.ts";
 import {
   compareModelIds,
   compareText,
@@ -317,10 +318,6 @@ function packSet(
   };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
 function parseHeader(line: string, where: string): PackHeader {
   let raw: unknown;
   try {
@@ -328,7 +325,7 @@ function parseHeader(line: string, where: string): PackHeader {
   } catch {
     throw new InputError(`${where}: not a benchmark pack (the first line is not a JSON header)`);
   }
-  if (!isObject(raw) || raw.format !== PACK_FORMAT) {
+  if (!isPlainObject(raw) || raw.format !== PACK_FORMAT) {
     throw new InputError(
       `${where}: not a benchmark pack (expected a header with "format": "${PACK_FORMAT}")`,
     );
@@ -340,7 +337,7 @@ function parseHeader(line: string, where: string): PackHeader {
     );
   }
   const source = raw.source;
-  if (!isObject(source)) throw new InputError(`${where}: source: expected an object`);
+  if (!isPlainObject(source)) throw new InputError(`${where}: source: expected an object`);
   for (const key of ["repository", "branch", "folder", "commit"]) {
     if (typeof source[key] !== "string") {
       throw new InputError(`${where}: source.${key}: expected a string`);
@@ -361,7 +358,7 @@ function parseHeader(line: string, where: string): PackHeader {
 function parseLine(line: string, where: string): PackLine {
   if (line.trim() === "") throw new InputError(`${where}: empty line`);
   const raw = parseJson(line, where);
-  if (!isObject(raw)) throw new InputError(`${where}: expected a JSON object (one model)`);
+  if (!isPlainObject(raw)) throw new InputError(`${where}: expected a JSON object (one model)`);
   for (const key of LINE_KEYS) {
     if (!(key in raw)) throw new InputError(`${where}: ${key}: missing`);
   }
@@ -379,7 +376,7 @@ function parseLine(line: string, where: string): PackLine {
       `${where}: modelId: ${JSON.stringify(raw.modelId)} is not a model id (config_N_jM or M<i>)`,
     );
   }
-  if (!isObject(raw.config)) throw new InputError(`${where}: config: expected an object`);
+  if (!isPlainObject(raw.config)) throw new InputError(`${where}: config: expected an object`);
   if (info.kind === "random") {
     for (const key of PARETO_ONLY) {
       if (raw[key] !== null) {

@@ -11,7 +11,7 @@ import type { ArchConfig } from "../arch/types.ts";
 import { compactArch, validateArch } from "../arch/validate.ts";
 import { InputError } from "../util/errors.ts";
 import { nonBlankLines, parseJson } from "../util/lines.ts";
-import { describeValue, nonNegativeInteger } from "../util/validate.ts";
+import { describeValue, isPlainObject, nonNegativeInteger } from "../util/validate.ts";
 import type { CandidateRecord, CandidateStatus, LatencyStats, Origin } from "./types.ts";
 
 /** A candidate id: `archHash` of its architecture, 16 lowercase hex digits. */
@@ -37,10 +37,6 @@ const fail = (field: string, why: string): never => {
   throw new InputError(`${field}: ${why}`);
 };
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
 function nonNegativeNumber(v: unknown, field: string): number {
   if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
     fail(field, `expected a finite non-negative number, got ${describeValue(v)}`);
@@ -56,7 +52,7 @@ function candidateId(v: unknown, field: string): string {
 }
 
 function origin(v: unknown, known: ReadonlySet<string>): Origin {
-  if (!isObject(v)) return fail("origin", `expected an object, got ${describeValue(v)}`);
+  if (!isPlainObject(v)) return fail("origin", `expected an object, got ${describeValue(v)}`);
   const parent = (x: unknown, field: string) => {
     const id = candidateId(x, field);
     if (!known.has(id)) fail(field, `${id} is not an earlier candidate of this run`);
@@ -92,7 +88,7 @@ function origin(v: unknown, known: ReadonlySet<string>): Origin {
 }
 
 function latency(v: unknown): LatencyStats {
-  if (!isObject(v)) return fail("latencyMs", `expected an object, got ${describeValue(v)}`);
+  if (!isPlainObject(v)) return fail("latencyMs", `expected an object, got ${describeValue(v)}`);
   if (!("p50" in v)) fail("latencyMs.p50", "missing");
   for (const [k, x] of Object.entries(v)) nonNegativeNumber(x, `latencyMs.${k}`);
   return v as LatencyStats;
@@ -120,7 +116,7 @@ export function validateCandidateRecord(
   expectedIndex: number,
   known: ReadonlySet<string>,
 ): CandidateRecord {
-  if (!isObject(value)) {
+  if (!isPlainObject(value)) {
     return fail("record", `expected a JSON object, got ${describeValue(value)}`);
   }
   for (const key of Object.keys(value)) {

@@ -9,26 +9,15 @@
  */
 import { InputError } from "../util/errors.ts";
 import { nonBlankLines, parseJson } from "../util/lines.ts";
-import { describeValue } from "../util/validate.ts";
+import { describeValue, isPlainObject, nonNegativeInteger } from "../util/validate.ts";
 import type { FrontierPoint, IterationSummary } from "./types.ts";
 
 const fail = (field: string, why: string): never => {
   throw new InputError(`${field}: ${why}`);
 };
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-function count(v: unknown, field: string): number {
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
-    fail(field, `expected a non-negative integer, got ${describeValue(v)}`);
-  }
-  return v as number;
-}
-
 function frontierPoint(v: unknown, field: string): FrontierPoint {
-  if (!isObject(v)) return fail(field, `expected an object, got ${describeValue(v)}`);
+  if (!isPlainObject(v)) return fail(field, `expected an object, got ${describeValue(v)}`);
   // Before the rename the median latency was stored as a number named `latencyMs`.
   const latency = "latencyP50Ms" in v ? v.latencyP50Ms : v.latencyMs;
   const number = (x: unknown, name: string) => {
@@ -68,15 +57,17 @@ function frontierPoint(v: unknown, field: string): FrontierPoint {
  * ```
  */
 export function validateIterationSummary(value: unknown): IterationSummary {
-  if (!isObject(value)) {
+  if (!isPlainObject(value)) {
     return fail("summary", `expected a JSON object, got ${describeValue(value)}`);
   }
   const legacy = !("frontierPoints" in value) && "frontier" in value;
   const field = (current: string, old: string) => legacy ? old : current;
   const total = (current: string, old: string) =>
-    count(value[field(current, old)], field(current, old));
+    nonNegativeInteger(value[field(current, old)], field(current, old));
   const proposed = value.proposed;
-  if (!isObject(proposed)) fail("proposed", `expected an object, got ${describeValue(proposed)}`);
+  if (!isPlainObject(proposed)) {
+    fail("proposed", `expected an object, got ${describeValue(proposed)}`);
+  }
   const p = proposed as Record<string, unknown>;
   const parents = value.parents;
   if (!Array.isArray(parents) || parents.some((x) => typeof x !== "string")) {
@@ -87,11 +78,11 @@ export function validateIterationSummary(value: unknown): IterationSummary {
     fail(field("frontierPoints", "frontier"), `expected a list, got ${describeValue(points)}`);
   }
   return {
-    iteration: count(value.iteration, "iteration"),
+    iteration: nonNegativeInteger(value.iteration, "iteration"),
     proposed: {
-      random: count(p.random, "proposed.random"),
-      mutation: count(p.mutation, "proposed.mutation"),
-      crossover: count(p.crossover, "proposed.crossover"),
+      random: nonNegativeInteger(p.random, "proposed.random"),
+      mutation: nonNegativeInteger(p.mutation, "proposed.mutation"),
+      crossover: nonNegativeInteger(p.crossover, "proposed.crossover"),
     },
     parents: [...parents as string[]],
     candidatesSoFar: total("candidatesSoFar", "candidates"),

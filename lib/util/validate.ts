@@ -27,6 +27,22 @@ export function describeValue(value: unknown): string {
 }
 
 /**
+ * Whether a parsed JSON value is an object with fields (not null, not an array).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isPlainObject } from "./validate.ts";
+ * assert.equal(isPlainObject({ nLayer: 2 }), true);
+ * assert.equal(isPlainObject([1, 2]), false);
+ * assert.equal(isPlainObject(null), false);
+ * ```
+ */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
  * Runs a validator and prefixes any {@linkcode InputError} it throws with `where: ` (the file or
  * record the input came from).
  *
