@@ -144,6 +144,20 @@ export function formatCount(n: number): string {
 }
 
 /**
+ * Bytes in MiB (2^20 bytes), the unit of the notebooks' memory columns.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesToMiB } from "./markdown.ts";
+ * assert.equal(bytesToMiB(3 * 2 ** 20), 3);
+ * ```
+ */
+export function bytesToMiB(bytes: number): number {
+  return bytes / 2 ** 20;
+}
+
+/**
  * Bytes in MiB with one decimal.
  *
  * @example
@@ -154,7 +168,7 @@ export function formatCount(n: number): string {
  * ```
  */
 export function formatMiB(bytes: number): string {
-  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  return `${bytesToMiB(bytes).toFixed(1)} MiB`;
 }
 
 /**

@@ -8,7 +8,7 @@
 import type { Arch } from "../arch/types.ts";
 import { validateArch } from "../arch/validate.ts";
 import { gpt2FinalLayerNormParams, gpt2LayerParams } from "../params/gpt2.ts";
-import { formatCount } from "../plots/markdown.ts";
+import { bytesToMiB, formatCount } from "../plots/markdown.ts";
 import { positiveNumber } from "../util/validate.ts";
 import type { ProfileSuccess } from "../profile/result.ts";
 import type { Measured } from "./measure.ts";
@@ -206,7 +206,7 @@ export function aspectRatioMeasuredRows(
     latencyP10Ms: r.latencyMs.p10,
     latencyP90Ms: r.latencyMs.p90,
     runs: r.latencyMs.n,
-    peakMemoryMiB: r.peakMemoryBytes / 2 ** 20,
+    peakMemoryMiB: bytesToMiB(r.peakMemoryBytes),
     vocabSize: c.arch.vocabSize,
   }));
 }

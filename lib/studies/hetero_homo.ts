@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { formatCount } from "../plots/markdown.ts";
+import { bytesToMiB, formatCount } from "../plots/markdown.ts";
 import { decoderParams } from "../params/mod.ts";
 import {
   type Baseline,
@@ -20,8 +20,6 @@ import type { CandidateRecord, FrontierPoint } from "../search/types.ts";
 import type { HypervolumeRanges } from "./hypervolume_range.ts";
 import type { Measured } from "./measure.ts";
 import type { ReportSearchBudget, ReportSearchRun } from "./report_search.ts";
-
-const MIB = 2 ** 20;
 
 /**
  * The layer-scaled GPT-2 small baselines a report search can match: those with at most the
@@ -91,7 +89,7 @@ export function baselineTableRows(points: readonly BaselinePoint[]): BaselineTab
     decoderParams: p.decoderParams,
     latencyP50Ms: p.latencyP50Ms,
     peakMemoryBytes: p.peakMemoryBytes,
-    peakMemoryMiB: p.peakMemoryBytes / MIB,
+    peakMemoryMiB: bytesToMiB(p.peakMemoryBytes),
   }));
 }
 
@@ -163,7 +161,7 @@ export function candidatePlotRows(
     id: r.id,
     decoderParams: r.decoderParams,
     latencyP50Ms: r.latencyMs!.p50,
-    peakMemoryMiB: r.peakMemoryBytes! / MIB,
+    peakMemoryMiB: bytesToMiB(r.peakMemoryBytes!),
   }));
 }
 
@@ -190,7 +188,7 @@ export function frontierPlotRows(
       id: p.id,
       decoderParams: p.decoderParams,
       latencyP50Ms: p.latencyP50Ms,
-      peakMemoryMiB: p.peakMemoryBytes / MIB,
+      peakMemoryMiB: bytesToMiB(p.peakMemoryBytes),
     }))
   );
 }

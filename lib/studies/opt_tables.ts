@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { bytesToMiB } from "../plots/markdown.ts";
 import { decoderParamsWithPositions } from "../params/positions.ts";
 import type { ProfileSuccess } from "../profile/result.ts";
 import type { Measured } from "./measure.ts";
@@ -108,7 +109,7 @@ export function optMeasuredRows(
       ...c,
       latencyP50Ms: result.latencyMs.p50,
       runs: result.latencyMs.n,
-      peakMemoryMiB: result.peakMemoryBytes / 2 ** 20,
+      peakMemoryMiB: bytesToMiB(result.peakMemoryBytes),
       speedupVsBaseline: baseline.latencyMs.p50 / result.latencyMs.p50,
       moreParamsThanBaseline: c.decoderParamsWithPositions >=
         baselineCount.decoderParamsWithPositions,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { codeSpan, formatCount } from "../plots/markdown.ts";
+import { bytesToMiB, codeSpan, formatCount } from "../plots/markdown.ts";
 import { paretoFront } from "../pareto/front.ts";
 import type { Objective } from "../pareto/objective.ts";
 import type { CandidateRecord } from "../search/types.ts";
@@ -65,7 +65,7 @@ export function modelRows(
     dInner: genes(r.arch.dInner),
     decoderParams: r.decoderParams,
     latencyP50Ms: r.latencyMs!.p50,
-    peakMemoryMiB: r.peakMemoryBytes! / 2 ** 20,
+    peakMemoryMiB: bytesToMiB(r.peakMemoryBytes!),
     onFrontier: frontierIds.has(r.id),
   }));
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { bytesToMiB } from "../plots/markdown.ts";
 import type { TextPredictionRow } from "./conclusions.ts";
 import type { Measured } from "./measure.ts";
 import { type PaperArch, type PaperArchCounts, paperArchCounts } from "./paper_archs.ts";
@@ -60,7 +61,7 @@ export function textPredictionRows(
       tokenLatencyP50Ms: g.tokenLatencyMs.p50,
       latencyPerTokenP50Ms: g.latencyPerTokenMs.p50,
       latencyPerTokenP95Ms: g.latencyPerTokenMs.p95,
-      peakMemoryMiB: g.peakMemoryBytes / 2 ** 20,
+      peakMemoryMiB: bytesToMiB(g.peakMemoryBytes),
       paperPromptLatencyMs: paperNumber(m, "paperPromptLatencyMs"),
       paperTokenLatencyMs: paperNumber(m, "paperTokenLatencyMs"),
     }];
