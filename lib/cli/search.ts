@@ -10,12 +10,13 @@ import { detectDevice, deviceFingerprint } from "../profile/fingerprint.ts";
 import { DIALECTS } from "../onnx/gpt2.ts";
 import type { ProfileSchedule } from "../profile/profile.ts";
 import { type ProfileSettings, PROVIDERS, validateProfileSettings } from "../profile/settings.ts";
-import { compactArch, validateArch } from "../arch/validate.ts";
+import { compactArch } from "../arch/validate.ts";
 import {
   baselineJson,
   baselinePoints,
   layerScaledBaselines,
   measureBaselines,
+  parseBaselineLines,
 } from "../search/baselines.ts";
 import type { BaselineRecord } from "../search/baselines.ts";
 import { compareWithBaselines, frontierHypervolumes } from "../search/compare.ts";
@@ -28,7 +29,6 @@ import type { FrontierPoint, Measure, SearchProgress } from "../search/types.ts"
 import { getSpace, type SearchSpace } from "../space/mod.ts";
 import { PRESET_NAMES } from "../space/types.ts";
 import { InputError } from "../util/errors.ts";
-import { parseJsonLines } from "../util/lines.ts";
 import { checkWritableDir, pathExists, writeFileAtomic } from "../util/fs.ts";
 import { choiceFlag, numberFlag, parseFlags } from "./args.ts";
 import type { Command } from "./command.ts";
@@ -290,12 +290,8 @@ const jsonLines = (values: readonly unknown[]) =>
 
 async function runBaselines(plan: SearchPlan, measure: Measure, frontier: FrontierPoint[]) {
   const path = join(plan.dir, "baselines.jsonl");
-  // Stored with compact archs (`baselineJson`): validated back into per-layer ones on read.
   const known: BaselineRecord[] = (await pathExists(path))
-    ? (parseJsonLines(await Deno.readTextFile(path), path) as BaselineRecord[]).map((r) => ({
-      ...r,
-      arch: validateArch(r.arch, path),
-    }))
+    ? parseBaselineLines(await Deno.readTextFile(path), path)
     : [];
   const gpt2 = layerScaledBaselines("gpt2-small", {
     vocabSize: plan.space.vocabSize,

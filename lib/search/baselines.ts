@@ -9,6 +9,7 @@ import { archHash } from "../arch/hash.ts";
 import type { Arch, ArchConfig } from "../arch/types.ts";
 import { compactArch, validateArch } from "../arch/validate.ts";
 import { decoderParams as countDecoderParams } from "../params/mod.ts";
+import { parseJsonLines } from "../util/lines.ts";
 import type { ComparedPoint } from "./compare.ts";
 import type { LatencyStats, Measure, Measurement } from "./types.ts";
 
@@ -227,4 +228,26 @@ export function baselineJson(record: BaselineRecord): Omit<BaselineRecord, "arch
   arch: ArchConfig;
 } {
   return { ...record, arch: compactArch(record.arch) };
+}
+
+/**
+ * Reads `baselines.jsonl` back (the read edge of {@linkcode baselineJson}): each line's compact
+ * `arch` validated back into a per-layer one. A bad line throws an `InputError` naming the file
+ * (and the line, for one that is not JSON).
+ *
+ * @example
+ * ```ts
+ * import { baselineJson, baselineRecord, layerScaledBaselines, parseBaselineLines } from "./baselines.ts";
+ * import assert from "node:assert/strict";
+ * const [b] = layerScaledBaselines("gpt2-small", { layers: [2] });
+ * const line = JSON.stringify(baselineJson(baselineRecord(b, { notMeasured: "params only" })));
+ * const [read] = parseBaselineLines(line + "\n", "run/baselines.jsonl");
+ * assert.deepEqual(read.arch.nHead, [12, 12]);
+ * ```
+ */
+export function parseBaselineLines(text: string, path: string): BaselineRecord[] {
+  return (parseJsonLines(text, path) as BaselineRecord[]).map((r) => ({
+    ...r,
+    arch: validateArch(r.arch, path),
+  }));
 }
