@@ -11,6 +11,7 @@ import {
   baselinePoints,
   baselineRecord,
   layerScaledBaselines,
+  parseBaselineLines,
 } from "../lib/search/baselines.ts";
 import { compareWithBaselines } from "../lib/search/compare.ts";
 import { isInputError } from "../lib/util/errors.ts";
@@ -193,4 +194,26 @@ Deno.test("baseline points pair by name, keep only measured baselines, and compa
   assert.equal(row.latencyP50Ms, 10);
   assert.equal(row.latencyRatio, 2.5);
   assert.equal(row.memoryRatio, 2);
+});
+
+Deno.test("parseBaselineLines: compact archs back to per-layer ones; a bad line is an InputError naming the file", () => {
+  const [b1, b2] = layerScaledBaselines("gpt2-small", { layers: [1, 3] });
+  const measured = baselineRecord(b2, {
+    ok: true,
+    latencyMs: { p50: 5, p10: 4, p90: 6, mean: 5, n: 10 },
+    peakMemoryBytes: 100,
+  });
+  const text = [baselineRecord(b1, { ok: false, reason: "oom" }), measured]
+    .map((r) => JSON.stringify(baselineJson(r)) + "\n").join("");
+  const read = parseBaselineLines(text, "run/baselines.jsonl");
+  assert.deepEqual(read.map((r) => r.arch), [b1.arch, b2.arch]);
+  assert.deepEqual(read[1], measured);
+  assert.throws(
+    () => parseBaselineLines('{"name":"x"\n', "run/baselines.jsonl"),
+    (e) => isInputError(e) && /^run\/baselines\.jsonl: line 1: not valid JSON/.test(e.message),
+  );
+  assert.throws(
+    () => parseBaselineLines('{"name":"x","arch":{"backbone":"gpt2"}}\n', "run/baselines.jsonl"),
+    (e) => isInputError(e) && e.message.startsWith("run/baselines.jsonl: "),
+  );
 });
