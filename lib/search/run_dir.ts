@@ -25,7 +25,7 @@ import { InputError } from "../util/errors.ts";
 import { parseJson } from "../util/lines.ts";
 import { pathExists, removeStaleTempFiles, writeFileAtomic } from "../util/fs.ts";
 import { ownerAlive, processStartTime } from "../util/process.ts";
-import { stableStringify } from "../util/hash.ts";
+import { jsonDifferences } from "../util/hash.ts";
 import { runSearch, type SearchInput, type SearchResult } from "./algorithm.ts";
 import { type SearchOptions, validateSearchOptions } from "./options.ts";
 import { candidateJson, candidateLines, parseCandidateLines } from "./record.ts";
@@ -74,26 +74,6 @@ export const RUN_FILES = Object.freeze({
   csv: "candidates.csv",
   frontier: "frontier.jsonl",
 });
-
-/**
- * The dotted paths at which two JSON values differ (`[]` when equal), e.g. `search.seed`.
- *
- * @example
- * ```ts
- * import { jsonDifferences } from "./run_dir.ts";
- * jsonDifferences({ search: { seed: 1, iterations: 3 } }, { search: { seed: 2, iterations: 3 } });
- * // ["search.seed"]
- * ```
- */
-export function jsonDifferences(a: unknown, b: unknown, path = ""): string[] {
-  const isObj = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
-  if (isObj(a) && isObj(b)) {
-    const ra = a as Record<string, unknown>, rb = b as Record<string, unknown>;
-    const keys = [...new Set([...Object.keys(ra), ...Object.keys(rb)])].sort();
-    return keys.flatMap((k) => jsonDifferences(ra[k], rb[k], path ? `${path}.${k}` : k));
-  }
-  return stableStringify(a) === stableStringify(b) ? [] : [path || "(root)"];
-}
 
 async function readIfExists(path: string): Promise<string | undefined> {
   try {

@@ -45,3 +45,23 @@ function sortKeys(value: unknown): unknown {
 export function contentHash(value: unknown, length = 16): string {
   return createHash("sha256").update(stableStringify(value)).digest("hex").slice(0, length);
 }
+
+/**
+ * The dotted paths at which two JSON values differ (`[]` when equal), e.g. `search.seed`.
+ *
+ * @example
+ * ```ts
+ * import { jsonDifferences } from "./hash.ts";
+ * jsonDifferences({ search: { seed: 1, iterations: 3 } }, { search: { seed: 2, iterations: 3 } });
+ * // ["search.seed"]
+ * ```
+ */
+export function jsonDifferences(a: unknown, b: unknown, path = ""): string[] {
+  const isObj = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
+  if (isObj(a) && isObj(b)) {
+    const ra = a as Record<string, unknown>, rb = b as Record<string, unknown>;
+    const keys = [...new Set([...Object.keys(ra), ...Object.keys(rb)])].sort();
+    return keys.flatMap((k) => jsonDifferences(ra[k], rb[k], path ? `${path}.${k}` : k));
+  }
+  return stableStringify(a) === stableStringify(b) ? [] : [path || "(root)"];
+}
