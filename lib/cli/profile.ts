@@ -14,13 +14,16 @@ import {
   DEFAULT_PROFILE_SETTINGS,
   type GenerationSettings,
   type ProfileSettings,
-  PROVIDERS,
   validateProfileSettings,
 } from "../profile/settings.ts";
-import { DIALECTS } from "../onnx/gpt2.ts";
 import { InputError } from "../util/errors.ts";
 import { checkWritableFile } from "../util/fs.ts";
-import { choiceFlag, numberFlag, parseFlags } from "./args.ts";
+import { numberFlag, parseFlags } from "./args.ts";
+import {
+  MEASUREMENT_FLAGS,
+  MEASUREMENT_FLAGS_HELP,
+  measurementFlagSettings,
+} from "./settings_flags.ts";
 import type { Command } from "./command.ts";
 import { readArchs } from "./input.ts";
 
@@ -53,26 +56,12 @@ Result fields (ok: true):
 A failed measurement prints {"ok": false, "reason": …} and the command exits with 1 at the end.
 
 Options:
-  --seq-len N       tokens per forward pass (default ${D.seqLen})
-  --batch N         sequences per forward pass (default ${D.batch})
-  --threads N       ONNX Runtime intra-op threads (default ${D.threads}, as the paper)
-  --dialect D       portable (opset 17, plain ops) or fast (opset 23 Attention + contrib fused
-                    ops; default ${D.dialect})
-  --provider P      cpu (default) or cuda (needs an onnxruntime-node build with CUDA)
-  --warmup-runs N   untimed runs after loading (default ${D.warmupRuns})
-  --min-runs N      fewest timed runs (default ${D.minRuns})
-  --max-runs N      most timed runs (default ${D.maxRuns})
-  --max-seconds S   stop timing after S seconds of runs once --min-runs are done (default ${
-    D.maxTimedMs / 1000
-  })
-  --timeout S       kill a measurement after S seconds: ok false (default ${D.timeoutMs / 1000})
+${MEASUREMENT_FLAGS_HELP}
   --process-repeats K
                     measure the forward pass in K fresh processes (default ${D.processRepeats});
                     the result is the median process by p50, and "processes" lists every
                     process's p50 and peak memory (p50s of separate processes differ by a
                     few per cent, more than the stopping rule's 1 %)
-  --seed N          seed of the random weights and tokens (default ${D.seed})
-  --all-logits      compute the LM head at every position (default: last position only)
   --generation      also measure generation with the KV-cache graph (in a second child)
   --prompt-len N    prompt tokens (default ${G.promptLen}; implies --generation)
   --new-tokens N    tokens per repeat, n of latencyPerToken(n) (default ${G.newTokens}; implies --generation)
@@ -133,19 +122,8 @@ export const command: Command = {
   help: HELP,
   async run(args: string[]): Promise<number> {
     const { values, positionals } = parseFlags(args, {
-      "seq-len": { type: "string" },
-      batch: { type: "string" },
-      threads: { type: "string" },
-      dialect: { type: "string" },
-      provider: { type: "string" },
-      "warmup-runs": { type: "string" },
-      "min-runs": { type: "string" },
-      "max-runs": { type: "string" },
-      "max-seconds": { type: "string" },
-      timeout: { type: "string" },
+      ...MEASUREMENT_FLAGS,
       "process-repeats": { type: "string" },
-      seed: { type: "string" },
-      "all-logits": { type: "boolean" },
       generation: { type: "boolean" },
       "prompt-len": { type: "string" },
       "new-tokens": { type: "string" },
@@ -162,10 +140,11 @@ export const command: Command = {
       throw new InputError("--no-cache: cannot be combined with --cache");
     }
     const int = { integer: true, min: 1 };
-    const minRuns = numberFlag(values, "min-runs", D.minRuns, int);
-    const maxRuns = numberFlag(values, "max-runs", Math.max(D.maxRuns, minRuns), int);
-    if (maxRuns < minRuns) {
-      throw new InputError(`--max-runs: ${maxRuns} is below --min-runs ${minRuns}`);
+    const measurement = measurementFlagSettings(values);
+    if (measurement.maxRuns! < measurement.minRuns!) {
+      throw new InputError(
+        `--max-runs: ${measurement.maxRuns} is below --min-runs ${measurement.minRuns}`,
+      );
     }
     const wantsGeneration = values.generation === true ||
       ["prompt-len", "new-tokens", "repeats"].some((k) => values[k] !== undefined);
@@ -177,19 +156,8 @@ export const command: Command = {
       }
       : false;
     const partial: Partial<ProfileSettings> = {
-      seqLen: numberFlag(values, "seq-len", D.seqLen, { ...int, max: 1 << 20 }),
-      batch: numberFlag(values, "batch", D.batch, { ...int, max: 1 << 16 }),
-      threads: numberFlag(values, "threads", D.threads, { ...int, max: 1024 }),
-      dialect: choiceFlag(values, "dialect", DIALECTS, D.dialect),
-      provider: choiceFlag(values, "provider", PROVIDERS, D.provider),
-      warmupRuns: numberFlag(values, "warmup-runs", D.warmupRuns, { integer: true, min: 0 }),
-      minRuns,
-      maxRuns,
-      maxTimedMs: numberFlag(values, "max-seconds", D.maxTimedMs / 1000, { min: 0 }) * 1000,
-      timeoutMs: numberFlag(values, "timeout", D.timeoutMs / 1000, { min: 0.001 }) * 1000,
-      seed: numberFlag(values, "seed", D.seed, { integer: true, min: 0 }),
+      ...measurement,
       processRepeats: numberFlag(values, "process-repeats", D.processRepeats, { ...int, max: 100 }),
-      lastTokenOnly: values["all-logits"] !== true,
       generation,
     };
     const settings = validateProfileSettings(partial);
