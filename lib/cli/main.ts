@@ -34,6 +34,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "write archai's saved_logs folder as the compact benchmark pack (JSON lines)",
     load: async () => (await import("./benchmark_pack.ts")).command,
   },
+  costmodel: {
+    summary: "calibrated cost model of this device: calibrate, predict, validate",
+    load: async () => (await import("./costmodel.ts")).command,
+  },
   search: {
     summary: "evolutionary (or random) hardware-aware architecture search into a run directory",
     load: async () => (await import("./search.ts")).command,
