@@ -1,0 +1,110 @@
+/**
+ * Cost-model benchmark (issue 10, part 1): calibrates `lts-gpt2` on this machine (timed, nothing
+ * cached), then measures `--sample` held-out architectures (default 100) in `--process-repeats`
+ * fresh processes each (default 3) and prints, beside each target, the measured value: latency
+ * within ±5 % (target ≥ 95 %) and ±10 % (target 100 %), Spearman ρ (≥ 0.995), peak memory within
+ * ±5 % (≥ 95 %), calibration wall time (≤ 3 min), and the measurement noise (CV of one model's p50
+ * over its processes) beside the error.
+ *
+ *     deno run -A bench/costmodel_bench.ts [--sample 100] [--seed 1] [--calibration FILE]
+ *
+ * `--calibration FILE` validates an existing calibration of this machine instead of measuring a
+ * new one (then the calibration time is the file's). `--rows FILE` writes every held-out model
+ * (its architecture, prediction and processes) as JSON lines, for studying the errors.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import {
+  calibrateCostModel,
+  loadCalibration,
+  saveCalibration,
+  validateCostModel,
+} from "../lib/costmodel/mod.ts";
+import { compactArch } from "../lib/arch/mod.ts";
+
+const args = parseArgs({
+  args: Deno.args,
+  options: {
+    sample: { type: "string", default: "100" },
+    seed: { type: "string", default: "1" },
+    "process-repeats": { type: "string", default: "3" },
+    calibration: { type: "string" },
+    rows: { type: "string" },
+  },
+});
+const sample = Number(args.values.sample);
+const seed = Number(args.values.seed);
+const processRepeats = Number(args.values["process-repeats"]);
+
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+const mark = (ok: boolean) => (ok ? "met" : "NOT met");
+
+const calibration = args.values.calibration
+  ? await loadCalibration(args.values.calibration)
+  : await calibrateCostModel({
+    preset: "lts-gpt2",
+    cache: false,
+    onProgress: (done, total) => {
+      if (done % 25 === 0 || done === total) console.error(`calibrate ${done}/${total}`);
+    },
+  });
+if (!args.values.calibration) await saveCalibration(calibration);
+const report = await validateCostModel({
+  calibration,
+  sample,
+  seed,
+  processRepeats,
+  cache: false,
+  onProgress: (done, total) => {
+    if (done % 10 === 0 || done === total) console.error(`validate ${done}/${total}`);
+  },
+});
+await saveCalibration({ ...calibration, validation: report.summary });
+if (args.values.rows) {
+  await Deno.writeTextFile(
+    args.values.rows,
+    report.rows.map((r) => JSON.stringify({ ...r, arch: compactArch(r.arch) })).join("\n") + "\n",
+  );
+}
+const s = report.summary;
+const f = calibration.fingerprint;
+console.log(
+  `## Cost model (lts-gpt2, seq ${calibration.settings.seqLen}, batch ${calibration.settings.batch}, ${calibration.settings.threads} thread, ${calibration.settings.dialect} dialect)`,
+);
+console.log(
+  `device: ${f.cpuModel}, ${f.logicalCores} logical cores, onnxruntime-node ${f.runtimeVersion}; measured ${s.measuredAt}`,
+);
+console.log(
+  `calibration: ${calibration.models.length} models in ${
+    (calibration.calibrationMs / 1000).toFixed(0)
+  } s (target ≤ 180 s: ${mark(calibration.calibrationMs <= 180_000)})`,
+);
+console.log(
+  `held-out: ${s.latency.n} architectures (seed ${seed}), each the median of ${processRepeats} fresh processes; ${report.failures.length} failed; ${
+    (report.wallMs / 60000).toFixed(1)
+  } min`,
+);
+console.log(
+  `| objective | within ±5 % | within ±10 % | median abs err | max abs err | bias | Spearman ρ |`,
+);
+console.log(`|---|---|---|---|---|---|---|`);
+for (const [name, e] of [["latency p50", s.latency], ["peak memory", s.memory]] as const) {
+  console.log(
+    `| ${name} | ${pct(e.within5)} | ${pct(e.within10)} | ${pct(e.medianAbsError)} | ${
+      pct(e.maxAbsError)
+    } | ${pct(e.meanSignedError)} | ${e.spearman.toFixed(4)} |`,
+  );
+}
+console.log(
+  `noise: CV of one model's p50 over its ${processRepeats} processes, median ${
+    pct(s.processCv.median)
+  }, max ${pct(s.processCv.max)}`,
+);
+console.log(
+  `targets: latency within ±5 % ≥ 95 %: ${mark(s.latency.within5 >= 0.95)}; all within ±10 %: ${
+    mark(s.latency.within10 >= 1)
+  }; ρ ≥ 0.995: ${mark(s.latency.spearman >= 0.995)}; memory within ±5 % ≥ 95 %: ${
+    mark(s.memory.within5 >= 0.95)
+  }`,
+);
