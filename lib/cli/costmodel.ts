@@ -73,7 +73,7 @@ ${MEASUREMENT_FLAGS_HELP}
 Examples:
   deno task lts costmodel calibrate --preset lts-gpt2 --out my-laptop.json
   deno task lts costmodel validate --preset lts-gpt2 --sample 100 --seed 1
-  echo '{"backbone":"gpt2","nLayer":12,"dModel":768,"nHead":12,"dInner":3072}' | deno task lts costmodel predict`;
+  echo '{"backbone":"gpt2","nLayer":12,"dModel":768,"nHead":8,"dInner":3072,"dEmbed":256,"divVal":4}' | deno task lts costmodel predict`;
 
 const SUBCOMMANDS = ["calibrate", "predict", "validate"] as const;
 
