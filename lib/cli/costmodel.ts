@@ -22,6 +22,7 @@ import { InputError } from "../util/errors.ts";
 import { checkWritableFile, pathExists, writeFileAtomic } from "../util/fs.ts";
 import { numberFlag, parseFlags } from "./args.ts";
 import type { Command } from "./command.ts";
+import { onInterrupt } from "./interrupt.ts";
 import { readArchs } from "./input.ts";
 import {
   MEASUREMENT_FLAGS,
@@ -96,24 +97,15 @@ async function interruptible(
   label: string,
   work: (signal: AbortSignal) => Promise<number>,
 ): Promise<number> {
-  const controller = new AbortController();
-  let code = 130;
-  const listeners = (["SIGINT", "SIGTERM"] as const).map((signal) => {
-    const listener = () => {
-      code = signal === "SIGINT" ? 130 : 143;
-      controller.abort(new DOMException("interrupted", "AbortError"));
-    };
-    Deno.addSignalListener(signal, listener);
-    return [signal, listener] as const;
-  });
+  const interrupt = onInterrupt();
   try {
-    return await work(controller.signal);
+    return await work(interrupt.signal);
   } catch (e) {
-    if (!controller.signal.aborted) throw e;
+    if (!interrupt.signal.aborted) throw e;
     console.error(`lts costmodel ${label}: interrupted; nothing was stored`);
-    return code;
+    return interrupt.code();
   } finally {
-    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+    interrupt.dispose();
   }
 }
 

@@ -25,6 +25,7 @@ import {
   measurementFlagSettings,
 } from "./settings_flags.ts";
 import type { Command } from "./command.ts";
+import { onInterrupt } from "./interrupt.ts";
 import { readArchs } from "./input.ts";
 
 const D = DEFAULT_PROFILE_SETTINGS;
@@ -171,24 +172,14 @@ export const command: Command = {
     const archs = await readArchs(positionals[0], {
       backbone: values.backbone as string | undefined,
     });
-    const controller = new AbortController();
-    let code = 130;
-    const signals = { SIGINT: 130, SIGTERM: 143 } as const;
-    const listeners = Object.entries(signals).map(([signal, exitCode]) => {
-      const listener = () => {
-        code = exitCode;
-        controller.abort(new DOMException("interrupted", "AbortError"));
-      };
-      Deno.addSignalListener(signal as Deno.Signal, listener);
-      return [signal as Deno.Signal, listener] as const;
-    });
+    const interrupt = onInterrupt();
     const bar = new ProgressBar({ total: archs.length, label: "profile" });
     let failures = 0;
     try {
       const results = profileMany(archs, settings, {
         cache,
         schedule: values["overlap-session-creation"] === true ? "overlapped" : "pipelined",
-        signal: controller.signal,
+        signal: interrupt.signal,
         onEvent: (event) => bar.update(describePhase(event)),
       });
       for await (const result of results) {
@@ -197,14 +188,14 @@ export const command: Command = {
         bar.tick(note(result));
       }
     } catch (e) {
-      if (controller.signal.aborted) {
+      if (interrupt.signal.aborted) {
         bar.done();
         console.error("lts profile: interrupted");
-        return code;
+        return interrupt.code();
       }
       throw e;
     } finally {
-      for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+      interrupt.dispose();
     }
     bar.done();
     return failures > 0 ? 1 : 0;

@@ -31,6 +31,7 @@ import { PRESET_NAMES } from "../space/types.ts";
 import { InputError } from "../util/errors.ts";
 import { checkWritableDir, pathExists, writeFileAtomic } from "../util/fs.ts";
 import { choiceFlag, numberFlag, parseFlags } from "./args.ts";
+import { onInterrupt } from "./interrupt.ts";
 import type { Command } from "./command.ts";
 
 const HELP = `Usage: deno task lts search --preset NAME --out RUN_DIR [options] [--resume]
@@ -366,31 +367,6 @@ export const command: Command = {
     }
   },
 };
-
-/**
- * SIGINT / SIGTERM abort the search: the measuring child is killed, its temp models removed and
- * the run's lock released on the way out; the exit code is 130 or 143.
- */
-function onInterrupt(): { signal: AbortSignal; code: () => number; dispose: () => void } {
-  const controller = new AbortController();
-  let code = 130;
-  const codes: [Deno.Signal, number][] = [["SIGINT", 130], ["SIGTERM", 143]];
-  const listeners = codes.map(([signal, exitCode]) => {
-    const listener = () => {
-      code = exitCode;
-      controller.abort(new DOMException("interrupted", "AbortError"));
-    };
-    Deno.addSignalListener(signal, listener);
-    return [signal, listener] as const;
-  });
-  return {
-    signal: controller.signal,
-    code: () => code,
-    dispose: () => {
-      for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
-    },
-  };
-}
 
 async function searchAndReport(plan: SearchPlan, signal: AbortSignal): Promise<number> {
   const device = deviceFingerprint(await detectDevice(), plan.settings);
