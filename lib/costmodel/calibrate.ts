@@ -11,7 +11,7 @@ import { GPT2_GRAPH_VERSION } from "../onnx/gpt2.ts";
 import type { ProfileCache } from "../profile/cache.ts";
 import { detectDevice, deviceFingerprint, fingerprintHash } from "../profile/fingerprint.ts";
 import { profileMany } from "../profile/profile.ts";
-import type { ProfileResult } from "../profile/result.ts";
+import type { ProfileResult, ProfileSuccess } from "../profile/result.ts";
 import {
   measurementSettings,
   type ProfileSettings,
@@ -168,17 +168,17 @@ export async function calibrateCostModel(input: CalibrateInput): Promise<Calibra
   });
   const latency = fitTerms(rows.map(({ model, result }) => ({
     terms: latencyTerms(model.arch, design.basis),
-    value: result.ok ? result.latencyMs.p50 : NaN,
+    value: result.latencyMs.p50,
   }))).coefficients;
   const memory = fitTerms(rows.map(({ model, result }) => ({
     terms: memoryTerms(model.arch, shape),
-    value: result.ok ? result.peakMemoryBytes : NaN,
+    value: result.peakMemoryBytes,
   }))).coefficients;
   const models: CalibrationModel[] = rows.map(({ model, result }) => ({
     archHash: result.archHash,
     role: model.role,
-    latencyP50Ms: result.ok ? result.latencyMs.p50 : NaN,
-    peakMemoryBytes: result.ok ? result.peakMemoryBytes : NaN,
+    latencyP50Ms: result.latencyMs.p50,
+    peakMemoryBytes: result.peakMemoryBytes,
     predictedLatencyMs: evaluateTerms(latencyTerms(model.arch, design.basis), latency)!,
     predictedPeakMemoryBytes: evaluateTerms(memoryTerms(model.arch, shape), memory)!,
   }));

@@ -16,7 +16,7 @@ import { InputError } from "../util/errors.ts";
 import { createRng } from "../util/rng.ts";
 import type { TermBasis } from "./terms.ts";
 
-/** The most d_model knots a calibration tabulates (more d_model values are interpolated). */
+/** The most d_model values a design measures blocks at (others are predicted by the global fit). */
 export const MAX_KNOTS = 16;
 
 /** Random architectures of the space in every design (a fixed seed, never a validation's). */

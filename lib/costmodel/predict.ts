@@ -6,7 +6,7 @@
  */
 import type { Arch } from "../arch/types.ts";
 import { InputError } from "../util/errors.ts";
-import { evaluateTerms, latencyTerms, memoryTerms, uncoveredReason } from "./terms.ts";
+import { evaluateTerms, latencyTerms, memoryTerms, type Terms, uncoveredReason } from "./terms.ts";
 import type { Calibration, CostPrediction } from "./types.ts";
 
 /**
@@ -24,15 +24,23 @@ import type { Calibration, CostPrediction } from "./types.ts";
  * ```
  */
 export function predictionGap(
-  calibration: Pick<Calibration, "basis" | "latency" | "memory">,
+  calibration: Pick<Calibration, "basis" | "latency">,
   arch: Arch,
 ): string | undefined {
+  const terms = coveredLatencyTerms(calibration, arch);
+  return typeof terms === "string" ? terms : undefined;
+}
+
+/** The latency terms of `arch` when the calibration covers every one, else why not. */
+function coveredLatencyTerms(
+  calibration: Pick<Calibration, "basis" | "latency">,
+  arch: Arch,
+): Terms | string {
   const why = uncoveredReason(arch, calibration.basis);
   if (why) return why;
   const terms = latencyTerms(arch, calibration.basis);
   const missing = Object.keys(terms).filter((t) => terms[t] !== 0 && !(t in calibration.latency));
-  if (missing.length > 0) return `not calibrated: ${missing.join(", ")}`;
-  return undefined;
+  return missing.length > 0 ? `not calibrated: ${missing.join(", ")}` : terms;
 }
 
 /**
@@ -62,9 +70,11 @@ export function predictCost(
   calibration: Pick<Calibration, "basis" | "latency" | "memory" | "settings">,
   arch: Arch,
 ): CostPrediction {
-  const gap = predictionGap(calibration, arch);
-  if (gap) throw new InputError(`costmodel: cannot predict this architecture: ${gap}`);
-  const latencyMs = evaluateTerms(latencyTerms(arch, calibration.basis), calibration.latency)!;
+  const latency = coveredLatencyTerms(calibration, arch);
+  if (typeof latency === "string") {
+    throw new InputError(`costmodel: cannot predict this architecture: ${latency}`);
+  }
+  const latencyMs = evaluateTerms(latency, calibration.latency)!;
   const shape = { seqLen: calibration.settings.seqLen, batch: calibration.settings.batch };
   const terms = memoryTerms(arch, shape);
   const peakMemoryBytes = evaluateTerms(terms, calibration.memory);

@@ -47,35 +47,6 @@ export interface TermShape {
   batch: number;
 }
 
-/**
- * Linear-interpolation weights of `d` over the knots (where `d` lies among the calibrated
- * d_model values): one `[knot index, weight]` at a knot, two
- * between knots, `undefined` outside their range.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { knotWeights } from "./terms.ts";
- * assert.deepEqual(knotWeights([128, 256], 128), [[0, 1]]);
- * assert.deepEqual(knotWeights([128, 256], 160), [[0, 0.75], [1, 0.25]]);
- * assert.equal(knotWeights([128, 256], 64), undefined);
- * ```
- */
-export function knotWeights(
-  knots: readonly number[],
-  d: number,
-): [number, number][] | undefined {
-  if (knots.length === 0 || d < knots[0] || d > knots[knots.length - 1]) return undefined;
-  for (let i = 0; i < knots.length; i++) {
-    if (knots[i] === d) return [[i, 1]];
-    if (knots[i] > d) {
-      const t = (d - knots[i - 1]) / (knots[i] - knots[i - 1]);
-      return [[i - 1, 1 - t], [i, t]];
-    }
-  }
-  return undefined;
-}
-
 /** The name of the embedding intercept term of a (d_embed, k) pair. */
 export function embeddingTerm(dEmbed: number, divVal: number): string {
   return `embed:${dEmbed}x${divVal}`;
@@ -97,7 +68,7 @@ export function embeddingTerm(dEmbed: number, divVal: number): string {
 export function uncoveredReason(arch: Arch, basis: TermBasis): string | undefined {
   if (arch.backbone !== "gpt2") return `backbone ${arch.backbone}: only gpt2 is calibrated`;
   const { knots } = basis;
-  if (!knotWeights(knots, arch.dModel)) {
+  if (!(arch.dModel >= knots[0] && arch.dModel <= knots[knots.length - 1])) {
     return `dModel ${arch.dModel} is outside the calibrated ${knots[0]}–${knots[knots.length - 1]}`;
   }
   const missing = [...new Set(arch.nHead)].filter((h) => !basis.heads.includes(h));

@@ -15,6 +15,7 @@ import type { ProfileResult } from "../profile/result.ts";
 import type { ProfileSettings } from "../profile/settings.ts";
 import { sampleArch } from "../space/ops.ts";
 import { getSpace, type SpaceOptions } from "../space/presets.ts";
+import type { SearchSpace } from "../space/types.ts";
 import { InputError } from "../util/errors.ts";
 import { createRng } from "../util/rng.ts";
 import { integerInRange } from "../util/validate.ts";
@@ -58,7 +59,7 @@ export interface ValidationReport {
  * ```
  */
 export function heldOutSample(
-  space: ReturnType<typeof getSpace>,
+  space: SearchSpace,
   sample: number,
   seed: number,
   exclude: ReadonlySet<string>,
