@@ -11,7 +11,7 @@ import { GPT2_GRAPH_VERSION } from "../onnx/gpt2.ts";
 import type { ProfileCache } from "../profile/cache.ts";
 import { detectDevice, deviceFingerprint, fingerprintHash } from "../profile/fingerprint.ts";
 import { profileMany } from "../profile/profile.ts";
-import type { ProfileResult, ProfileSuccess } from "../profile/result.ts";
+import type { ProfileResult } from "../profile/result.ts";
 import {
   measurementSettings,
   type ProfileSettings,
