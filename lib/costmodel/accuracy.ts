@@ -47,6 +47,9 @@ export function relativeErrors(
  * assert.ok(Math.abs(s.within5 - 2 / 3) < 1e-12); // a +2 %, b +5 %; c −10 % is out
  * assert.equal(s.within10, 1);
  * assert.equal(s.spearman, 1);
+ * // Predictions all 20 % high: a bias, no spread.
+ * const biased = errorSummary(new Map([["a", 12], ["b", 24]]), new Map([["a", 10], ["b", 20]]));
+ * assert.ok(biased.relativeSpread95! < 1e-12);
  * ```
  */
 export function errorSummary(
@@ -67,6 +70,7 @@ export function errorSummary(
     medianAbsError: n === 0 ? NaN : n % 2 ? abs[n >> 1] : (abs[n / 2 - 1] + abs[n / 2]) / 2,
     maxAbsError: n === 0 ? NaN : abs[n - 1],
     meanSignedError: n === 0 ? NaN : signed.reduce((a, b) => a + b, 0) / n,
+    relativeSpread95: relativeSpread(signed, 0.95),
     spearman: n < 2
       ? NaN
       : spearman(keys.map((k) => predicted.get(k)!), keys.map((k) => measured.get(k)!)),
@@ -90,4 +94,25 @@ export function coefficientOfVariation(values: readonly number[]): number {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   const v = values.reduce((s, x) => s + (x - mean) ** 2, 0) / (values.length - 1);
   return Math.sqrt(v) / mean;
+}
+
+/**
+ * The `q` quantile (nearest rank) of |r / median(r) − 1| over ratios r = 1 + e of the signed
+ * relative errors `e` (NaN for none).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { relativeSpread } from "./accuracy.ts";
+ * // Ratios 1.1, 1.2, 1.32: the median is 1.2; 1.1 / 1.2 − 1 = −8.3 %, 1.32 / 1.2 − 1 = +10 %.
+ * assert.ok(Math.abs(relativeSpread([0.1, 0.2, 0.32], 1) - 0.1) < 1e-12);
+ * ```
+ */
+export function relativeSpread(signed: readonly number[], q: number): number {
+  if (signed.length === 0) return NaN;
+  const ratios = signed.map((e) => 1 + e).sort((a, b) => a - b);
+  const n = ratios.length;
+  const median = n % 2 ? ratios[n >> 1] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
+  const spread = ratios.map((r) => Math.abs(r / median - 1)).sort((a, b) => a - b);
+  return spread[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))];
 }

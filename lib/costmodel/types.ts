@@ -20,6 +20,13 @@ export interface ErrorSummary {
   maxAbsError: number;
   /** Mean of predicted / measured − 1 (the bias; positive: predictions too high). */
   meanSignedError: number;
+  /**
+   * The 95th percentile of |r / median(r) − 1|, r = predicted / measured: the error left once a
+   * common bias is taken out. A bias (a device running uniformly slower that day) moves every
+   * prediction alike and changes no ranking or dominance; this spread is what can. Absent in
+   * summaries recorded before it existed.
+   */
+  relativeSpread95?: number;
   /** Spearman ρ between predicted and measured. */
   spearman: number;
 }
@@ -32,6 +39,8 @@ export interface CalibrationModel {
   peakMemoryBytes: number;
   predictedLatencyMs: number;
   predictedPeakMemoryBytes: number;
+  /** Processes its `latencyP50Ms` is the median of, when it was measured again (an outlier). */
+  latencyProcesses?: number;
 }
 
 /** The held-out check of a calibration, as recorded in it by `validate`. */
