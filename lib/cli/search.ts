@@ -23,10 +23,27 @@ import { compareWithBaselines, frontierHypervolumes } from "../search/compare.ts
 import { type SearchOptions, STRATEGIES, validateSearchOptions } from "../search/options.ts";
 import { spaceOperators } from "../search/operators.ts";
 import { renderSearchProgress } from "../search/progress.ts";
-import { deviceRunConfig, profilerMeasures } from "../search/device.ts";
-import { prepareRunDir, type RunConfig, runSearchInDir } from "../search/run_dir.ts";
+import {
+  deviceRunConfig,
+  profilerMeasures,
+  resolveSearchCost,
+  type SearchCostInput,
+} from "../search/device.ts";
+import {
+  COST_MODES,
+  type CostMode,
+  DEFAULT_VERIFY_MAX,
+  MARGIN_LIMIT,
+  predictedMeasure,
+  VERIFY_MAX_LIMIT,
+} from "../search/cost.ts";
+import { runCostSearchInDir } from "../search/cost_run.ts";
+import type { VerificationProgress } from "../search/verify.ts";
+import { ProgressBar } from "../profile/progress.ts";
+import { loadRun, prepareRunDir, type RunConfig } from "../search/run_dir.ts";
 import type { FrontierPoint, Measure, SearchProgress } from "../search/types.ts";
-import { getSpace, type SearchSpace } from "../space/mod.ts";
+import { frontierPoint } from "../search/algorithm.ts";
+import { getSpace, type SearchSpace, type SpaceOptions } from "../space/mod.ts";
 import { PRESET_NAMES } from "../space/types.ts";
 import { InputError } from "../util/errors.ts";
 import { checkWritableDir, pathExists, writeFileAtomic } from "../util/fs.ts";
@@ -80,6 +97,22 @@ Measurement:
   --process-repeats K        measure each candidate in K fresh processes and keep the median
                              one by p50 (default 1; p50s of separate processes differ by a few
                              per cent, more than the stopping rule's 1 %)
+Cost (where each candidate's latency and memory come from):
+  --cost MODE                measured (default): every candidate measured by the profiler;
+                             predicted: every cost predicted by this device's calibrated cost
+                             model (lts costmodel), nothing measured; verified: the search runs
+                             on predictions, then the candidates on or near the predicted
+                             frontier are measured and the final frontier is theirs. A missing
+                             calibration is measured first (about 3 min) and stored
+  --calibration FILE         the calibration to use (default: the stored one of this device and
+                             settings); one from another device: --cost predicted only
+  --verify-margin M          verified: measure every candidate that predictions at most a factor
+                             1 + M off could put on the frontier (default (1 + e)^2 - 1 per
+                             objective, e the 95th percentile of the calibration's held-out
+                             error once its common bias is taken out, or of its in-sample error
+                             when it was never validated)
+  --verify-max N             verified: measure at most N candidates, lowest slack first
+                             (default ${DEFAULT_VERIFY_MAX})
 Run:
   --out RUN_DIR              run directory (must be new or empty, unless --resume)
   --resume                   continue the run in RUN_DIR (killed at any point); options must
@@ -91,17 +124,21 @@ Run:
                              disturb the timing; check with deno task bench first (default off)
   -h, --help                 this text
 
-RUN_DIR gets run.json (options), device.json (device fingerprint), candidates.jsonl (every
-candidate: arch, decoderParams, latencyMs {p50, p10, p90, mean, n}, peakMemoryBytes, status ok |
-over-budget | failed, reason, iteration, origin; rewritten after every measurement),
-candidates.csv, frontier.jsonl (the frontier after each iteration) and, with --baselines,
-baselines.jsonl and comparison.json. Progress goes to stderr; the final frontier to stdout, one
-JSON line per model: {"id", "decoderParams", "latencyMs", "peakMemoryBytes", "arch"}.
+RUN_DIR gets run.json (options, cost mode and calibration), device.json (device fingerprint),
+candidates.jsonl (every candidate: arch, decoderParams, latencyMs {p50, p10, p90, mean, n},
+peakMemoryBytes, costSource measured | predicted with its calibrationId, status ok | over-budget |
+failed, reason, iteration, origin; appended after every candidate), candidates.csv,
+frontier.jsonl (the frontier after each iteration), with --cost verified verified.jsonl (each
+measured candidate) and verification.json (margin, selection, prediction error, the measured
+frontier), and with --baselines baselines.jsonl and comparison.json. Progress goes to stderr;
+the final frontier to stdout, one JSON line per model: {"id", "decoderParams", "latencyP50Ms",
+"peakMemoryBytes", "costSource", "arch"}.
 
 Examples:
   deno task lts search --preset lts-gpt2 --out data/runs/gpt2-evo --seed 1
   deno task lts search --preset lts-gpt2 --out data/runs/gpt2-random --seed 1 --strategy random
   deno task lts search --preset lts-gpt2 --out data/runs/gpt2-evo --seed 1 --resume
+  deno task lts search --preset lts-gpt2 --cost verified --out data/runs/gpt2-verified
   deno task lts search --preset lts-gpt2 --homogeneous --iterations 5 --population 20 \\
     --max-latency-ms 50 --out data/runs/quick`;
 
@@ -128,6 +165,14 @@ export const FLAG_OF_PATH: Readonly<Record<string, string>> = {
   "profile.dialect": "--dialect",
   "profile.provider": "--provider",
   "profile.processRepeats": "--process-repeats",
+  cost: "--cost",
+  "cost.mode": "--cost",
+  "cost.calibrationKey": "--calibration",
+  "cost.calibrationId": "--calibration",
+  "cost.margin": "--verify-margin",
+  "cost.margin.latency": "--verify-margin",
+  "cost.margin.memory": "--verify-margin",
+  "cost.verifyMax": "--verify-max",
 };
 
 const FLAG_OF_OPTION: Readonly<Record<string, string>> = Object.fromEntries(
@@ -150,10 +195,14 @@ export interface SearchPlan {
   baselines: boolean;
   /** The profiler's schedule: `"overlapped"` with `--overlap-session-creation` (see lib/profile). */
   schedule: ProfileSchedule;
+  /** The run's configuration; its `cost` is filled in once the calibration is resolved. */
   config: RunConfig;
-  /** The space searched (the preset's embedding choices included). */
+  /** The space searched (the preset's embedding choices included), and the options it came from. */
   space: SearchSpace;
+  spaceOptions: SpaceOptions;
   settings: ProfileSettings;
+  /** The cost mode and calibration asked for. */
+  cost: SearchCostInput & { mode: CostMode };
 }
 
 /**
@@ -194,6 +243,10 @@ export function planSearch(args: string[]): SearchPlan {
     resume: { type: "boolean" },
     baselines: { type: "boolean" },
     "overlap-session-creation": { type: "boolean" },
+    cost: { type: "string" },
+    calibration: { type: "string" },
+    "verify-margin": { type: "string" },
+    "verify-max": { type: "string" },
   });
   if (positionals.length > 0) {
     throw new InputError(`unexpected argument ${JSON.stringify(positionals[0])}`);
@@ -254,6 +307,31 @@ export function planSearch(args: string[]): SearchPlan {
       `--seq-len: ${settings.seqLen} is above the space's ${space.nPositions} positions`,
     );
   }
+  const mode = choiceFlag(values, "cost", COST_MODES, "measured");
+  const cost: SearchPlan["cost"] = { mode };
+  const margin = numberFlag(values, "verify-margin", undefined, { min: 0, max: MARGIN_LIMIT });
+  const verifyMax = numberFlag(values, "verify-max", undefined, {
+    integer: true,
+    min: 1,
+    max: VERIFY_MAX_LIMIT,
+  });
+  if (mode !== "verified") {
+    const flag = margin !== undefined
+      ? "--verify-margin"
+      : verifyMax !== undefined
+      ? "--verify-max"
+      : undefined;
+    if (flag) throw new InputError(`${flag}: only with --cost verified`);
+  }
+  if (typeof values.calibration === "string") {
+    if (mode === "measured") {
+      throw new InputError("--calibration: only with --cost predicted or verified");
+    }
+    if (values.calibration.trim() === "") throw new InputError("--calibration: empty path");
+    cost.calibrationFile = values.calibration;
+  }
+  if (margin !== undefined) cost.margin = margin;
+  if (verifyMax !== undefined) cost.verifyMax = verifyMax;
   const config = deviceRunConfig(preset, space, options, settings);
   return {
     dir: out,
@@ -262,7 +340,9 @@ export function planSearch(args: string[]): SearchPlan {
     schedule: values["overlap-session-creation"] === true ? "overlapped" : "pipelined",
     config,
     space,
+    spaceOptions,
     settings,
+    cost,
   };
 }
 
@@ -343,6 +423,23 @@ async function runBaselines(plan: SearchPlan, measure: Measure, frontier: Fronti
   }
 }
 
+/**
+ * The configuration to check a resumed run against before the calibration is resolved: the
+ * plan's, with the run's own `cost` when the mode is the same (the calibration is checked once
+ * it is resolved); a different mode is refused here, naming `--cost`.
+ */
+async function earlyConfig(plan: SearchPlan): Promise<RunConfig> {
+  if (!plan.resume || !(await pathExists(join(plan.dir, "run.json")))) return plan.config;
+  const run = await loadRun(plan.dir);
+  const before = run.config.cost?.mode ?? "measured";
+  if (before !== plan.cost.mode) {
+    throw new InputError(
+      `--cost: differs from the run being resumed ("${before}" there, "${plan.cost.mode}" now)`,
+    );
+  }
+  return run.config.cost ? { ...plan.config, cost: run.config.cost } : plan.config;
+}
+
 /** The `search` command. */
 export const command: Command = {
   name: "search",
@@ -352,7 +449,7 @@ export const command: Command = {
     const plan = planSearch(args);
     // Check the folder and, on resume, the options before loading the runtime.
     await checkWritableDir(plan.dir, "--out", { create: !plan.resume });
-    await prepareRunDir(plan.dir, plan.config, undefined, plan.resume, FLAG_OF_PATH);
+    await prepareRunDir(plan.dir, await earlyConfig(plan), undefined, plan.resume, FLAG_OF_PATH);
     const interrupt = onInterrupt();
     try {
       return await searchAndReport(plan, interrupt.signal);
@@ -368,36 +465,144 @@ export const command: Command = {
   },
 };
 
+const percent = (x: number) => `${(100 * x).toFixed(1)} %`;
+
+function verifyPrinter(): (p: VerificationProgress) => void {
+  let bar: ProgressBar | undefined;
+  return (p) => {
+    // The bar counts this session's measurements (a resumed verification has some already).
+    bar ??= new ProgressBar({ total: p.total - p.done + 1, label: "verify" });
+    const r = p.last;
+    bar.tick(
+      r.latencyMs ? `${r.id} p50 ${r.latencyMs.p50.toFixed(2)} ms` : `${r.id} ${r.status}`,
+    );
+    if (p.done === p.total) bar.done();
+  };
+}
+
 async function searchAndReport(plan: SearchPlan, signal: AbortSignal): Promise<number> {
-  const device = deviceFingerprint(await detectDevice(), plan.settings);
+  let calibrationBar: ProgressBar | undefined;
+  const resolved = await resolveSearchCost(
+    plan.config.space.preset as string,
+    plan.spaceOptions,
+    plan.settings,
+    {
+      ...plan.cost,
+      onCalibrationProgress: (_done, total, result) => {
+        calibrationBar ??= new ProgressBar({ total, label: "calibrate" });
+        calibrationBar.tick(
+          result.ok
+            ? `${result.archHash} p50 ${result.latencyMs.p50.toFixed(2)} ms`
+            : `${result.archHash} failed`,
+        );
+      },
+    },
+    signal,
+  );
+  calibrationBar?.done();
+  const config: RunConfig = resolved.cost ? { ...plan.config, cost: resolved.cost } : plan.config;
+  if (resolved.calibration) {
+    const cal = resolved.calibration;
+    console.error(
+      `search: costs ${plan.cost.mode} with calibration ${resolved.cost!.calibrationId} ` +
+        `(${resolved.calibrationPath}; ${
+          cal.fingerprint.cpuModel ?? "unknown CPU"
+        }, measured ${cal.measuredAt}` +
+        `${resolved.calibratedNow ? ", just now" : ""}${
+          resolved.foreign ? ", ANOTHER DEVICE" : ""
+        })`,
+    );
+  }
+  if (resolved.margin) {
+    const m = resolved.margin;
+    console.error(
+      `search: verification margin ${percent(m.latency)} latency, ${percent(m.memory)} memory (${
+        m.from === "flag"
+          ? "--verify-margin"
+          : m.from === "validation"
+          ? "from the held-out validation"
+          : "from the in-sample fit"
+      }), at most ${resolved.cost!.verifyMax} measured`,
+    );
+    if (m.from === "fit") {
+      console.error(
+        "warning: the calibration was never validated, so the margin comes from its in-sample error " +
+          "(optimistic); run lts costmodel validate to derive it from held-out models",
+      );
+    }
+  }
+  const device = resolved.foreign
+    ? resolved.calibration!.fingerprint
+    : deviceFingerprint(await detectDevice(), plan.settings);
   const { measure, measureMany } = profilerMeasures(plan.settings, {
     schedule: plan.schedule,
     signal,
   });
-  const result = await runSearchInDir({
+  const result = await runCostSearchInDir({
     dir: plan.dir,
-    config: plan.config,
+    config,
     device,
     resume: plan.resume,
     optionNames: FLAG_OF_PATH,
     operators: spaceOperators(plan.space),
     measure,
     measureMany,
+    ...(resolved.calibration ? { calibration: resolved.calibration } : {}),
     signal,
     onProgress: progressPrinter(),
+    onVerifyProgress: verifyPrinter(),
   });
   const last = result.iterations.at(-1)!;
   console.error(
     `search: ${result.records.length} candidates (${last.okSoFar} ok, ${last.overBudgetSoFar} ` +
-      `over budget, ${last.failedSoFar} failed), frontier ${result.frontier.length}, in ${plan.dir}`,
+      `over budget, ${last.failedSoFar} failed, costs ${
+        plan.cost.mode === "measured" ? "measured" : "predicted"
+      }), ` +
+      `frontier ${last.frontierPoints.length}, in ${plan.dir}`,
   );
-  if (plan.baselines) await runBaselines(plan, measure, last.frontierPoints);
+  const v = result.verification;
+  if (v) {
+    const s = v.summary;
+    console.error(
+      `verify: ${s.measured} of ${s.withinMargin} candidates within the margin measured ` +
+        `(predicted frontier ${s.predictedFrontier}, largest slack measured ${
+          s.largestSlackMeasured.toFixed(2)
+        }); ` +
+        `measured frontier ${result.frontier.length}`,
+    );
+    if (s.accuracy) {
+      const a = s.accuracy;
+      console.error(
+        `verify: prediction error on them: latency median ${percent(a.latency.medianAbsError)}, ` +
+          `max ${percent(a.latency.maxAbsError)}, bias ${
+            percent(a.latency.meanSignedError)
+          }; memory median ` +
+          `${percent(a.memory.medianAbsError)}, max ${percent(a.memory.maxAbsError)}`,
+      );
+    }
+    if (s.withinMargin > s.measured) {
+      console.error(
+        `warning: ${
+          s.withinMargin - s.measured
+        } candidates within the margin were not measured (--verify-max ${s.max})`,
+      );
+    }
+  }
+  if (plan.baselines) {
+    // Baselines are costed like the frontier they are compared with.
+    const baselineMeasure = config.cost?.mode === "predicted"
+      ? predictedMeasure(resolved.calibration!)
+      : measure;
+    await runBaselines(plan, baselineMeasure, result.frontier.map(frontierPoint));
+  }
   for (const r of result.frontier) {
     console.log(JSON.stringify({
       id: r.id,
       decoderParams: r.decoderParams,
       latencyP50Ms: r.latencyMs!.p50,
       peakMemoryBytes: r.peakMemoryBytes,
+      costSource: r.costSource ?? "measured",
+      ...(r.calibrationId ? { calibrationId: r.calibrationId } : {}),
       arch: compactArch(r.arch),
     }));
   }

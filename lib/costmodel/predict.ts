@@ -6,6 +6,7 @@
  */
 import type { Arch } from "../arch/types.ts";
 import { InputError } from "../util/errors.ts";
+import { contentHash } from "../util/hash.ts";
 import { evaluateTerms, latencyTerms, memoryTerms, type Terms, uncoveredReason } from "./terms.ts";
 import type { Calibration, CostPrediction } from "./types.ts";
 
@@ -82,4 +83,26 @@ export function predictCost(
     throw new InputError("costmodel: the calibration has no memory coefficients for these terms");
   }
   return { latencyMs, peakMemoryBytes };
+}
+
+/**
+ * The identity of what a calibration predicts: a hash of its key (device, settings, genes,
+ * graphs) and its fitted coefficients. A re-calibration of the same device gets a new id; a
+ * validation recorded in the file afterwards keeps it. A search records it with every predicted
+ * cost.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { calibrationId } from "./predict.ts";
+ * const cal = { key: "k", basis: { knots: [128], heads: [2] }, latency: { base: 1 }, memory: { session: 1 } };
+ * assert.match(calibrationId(cal), /^[0-9a-f]{16}$/);
+ * assert.notEqual(calibrationId(cal), calibrationId({ ...cal, latency: { base: 2 } }));
+ * ```
+ */
+export function calibrationId(
+  calibration: Pick<Calibration, "key" | "basis" | "latency" | "memory">,
+): string {
+  const { key, basis, latency, memory } = calibration;
+  return contentHash({ key, basis, latency, memory });
 }

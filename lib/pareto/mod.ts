@@ -28,3 +28,4 @@ export * from "./front.ts";
 export * from "./hull.ts";
 export * from "./hypervolume.ts";
 export * from "./distance.ts";
+export * from "./subset.ts";

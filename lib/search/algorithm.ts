@@ -33,6 +33,7 @@ import type {
   CandidateStatus,
   FrontierPoint,
   IterationSummary,
+  LatencyStats,
   Measure,
   MeasureMany,
   Measurement,
@@ -174,7 +175,20 @@ function isAbort(e: unknown): boolean {
   return (e instanceof Error || e instanceof DOMException) && e.name === "AbortError";
 }
 
-function judge(
+/**
+ * The status of a measurement under the options' budgets: `failed`, `over-budget` (with which
+ * budget it broke) or `ok`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { judge } from "./algorithm.ts";
+ * import { validateSearchOptions } from "./options.ts";
+ * const options = validateSearchOptions({ maxLatencyMs: 10 });
+ * assert.equal(judge({ ok: true, latencyMs: { p50: 12 }, peakMemoryBytes: 1 }, options).status, "over-budget");
+ * ```
+ */
+export function judge(
   m: Measurement,
   options: SearchOptions,
 ): { status: CandidateStatus; reason?: string } {
@@ -202,7 +216,19 @@ function checkMeasurement(m: unknown): Measurement {
   if (typeof r.peakMemoryBytes !== "number" || !Number.isFinite(r.peakMemoryBytes)) {
     return bad("no peak memory");
   }
-  return { ok: true, latencyMs: { ...lat } as never, peakMemoryBytes: r.peakMemoryBytes };
+  const latencyMs = { ...lat } as LatencyStats;
+  const peakMemoryBytes = r.peakMemoryBytes;
+  if (r.costSource === "predicted") {
+    if (typeof r.calibrationId !== "string") return bad("a prediction without its calibrationId");
+    return {
+      ok: true,
+      latencyMs,
+      peakMemoryBytes,
+      costSource: "predicted",
+      calibrationId: r.calibrationId,
+    };
+  }
+  return { ok: true, latencyMs, peakMemoryBytes, costSource: "measured" };
 }
 
 const errorText = (e: unknown) => e instanceof Error ? e.message : String(e);
@@ -210,9 +236,21 @@ const errorText = (e: unknown) => e instanceof Error ? e.message : String(e);
 /**
  * Measurements of `archs`, in order: through `measureMany` when given (a stream that throws or
  * ends early fails the current architecture, and the rest go to a new stream), else one
- * `measure` call each (a throw fails that architecture). An `AbortError` is passed on.
+ * `measure` call each (a throw fails that architecture). An `AbortError` is passed on. Every
+ * measurement is checked (a malformed one is a failure).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { measureInOrder } from "./algorithm.ts";
+ * import { validateArch } from "../arch/validate.ts";
+ * const arch = validateArch({ backbone: "gpt2", nLayer: 1, dModel: 64, nHead: 2, dInner: 128 });
+ * const out = [];
+ * for await (const m of measureInOrder([arch], () => Promise.reject(new Error("boom")), undefined)) out.push(m);
+ * assert.deepEqual(out, [{ ok: false, reason: "boom" }]);
+ * ```
  */
-async function* measureInOrder(
+export async function* measureInOrder(
   archs: readonly Arch[],
   measure: Measure,
   measureMany: MeasureMany | undefined,
@@ -383,6 +421,8 @@ export async function runSearch(input: SearchInput): Promise<SearchResult> {
           if (m.ok) {
             record.latencyMs = m.latencyMs;
             record.peakMemoryBytes = m.peakMemoryBytes;
+            record.costSource = m.costSource ?? "measured";
+            if (m.calibrationId !== undefined) record.calibrationId = m.calibrationId;
           }
         }
         records.push(record);

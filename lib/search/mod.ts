@@ -28,4 +28,7 @@ export * from "./progress.ts";
 export * from "./baselines.ts";
 export * from "./compare.ts";
 export * from "./export.ts";
+export * from "./cost.ts";
+export * from "./verify.ts";
+export * from "./cost_run.ts";
 export * from "./device.ts";

@@ -12,7 +12,13 @@ import { compactArch, validateArch } from "../arch/validate.ts";
 import { InputError } from "../util/errors.ts";
 import { nonBlankLines, parseJson } from "../util/lines.ts";
 import { describeValue, isPlainObject, nonNegativeInteger } from "../util/validate.ts";
-import type { CandidateRecord, CandidateStatus, LatencyStats, Origin } from "./types.ts";
+import type {
+  CandidateRecord,
+  CandidateStatus,
+  CostSource,
+  LatencyStats,
+  Origin,
+} from "./types.ts";
 
 /** A candidate id: `archHash` of its architecture, 16 lowercase hex digits. */
 export const CANDIDATE_ID_PATTERN: RegExp = /^[0-9a-f]{16}$/;
@@ -30,8 +36,13 @@ const RECORD_FIELDS = new Set([
   "status",
   "latencyMs",
   "peakMemoryBytes",
+  "costSource",
+  "calibrationId",
   "reason",
 ]);
+
+/** The cost sources a record may name. */
+export const COST_SOURCES: readonly CostSource[] = ["measured", "predicted"];
 
 const fail = (field: string, why: string): never => {
   throw new InputError(`${field}: ${why}`);
@@ -150,6 +161,34 @@ export function validateCandidateRecord(
   if (value.latencyMs !== undefined) record.latencyMs = latency(value.latencyMs);
   if (value.peakMemoryBytes !== undefined) {
     record.peakMemoryBytes = nonNegativeNumber(value.peakMemoryBytes, "peakMemoryBytes");
+  }
+  if (value.costSource !== undefined) {
+    if (!COST_SOURCES.includes(value.costSource as CostSource)) {
+      fail(
+        "costSource",
+        `expected "measured" or "predicted", got ${describeValue(value.costSource)}`,
+      );
+    }
+    record.costSource = value.costSource as CostSource;
+  }
+  if (value.calibrationId !== undefined) {
+    if (
+      typeof value.calibrationId !== "string" || !CANDIDATE_ID_PATTERN.test(value.calibrationId)
+    ) {
+      fail(
+        "calibrationId",
+        `expected a calibration id (16 lowercase hex digits), got ${
+          describeValue(value.calibrationId)
+        }`,
+      );
+    }
+    record.calibrationId = value.calibrationId as string;
+  }
+  if (record.costSource === "predicted" && record.calibrationId === undefined) {
+    fail("calibrationId", "missing (costSource predicted)");
+  }
+  if (record.costSource !== "predicted" && record.calibrationId !== undefined) {
+    fail("calibrationId", "only a predicted cost has one");
   }
   if (value.reason !== undefined) {
     if (typeof value.reason !== "string") {

@@ -27,6 +27,7 @@ import { pathExists, removeStaleTempFiles, writeFileAtomic } from "../util/fs.ts
 import { ownerAlive, processStartTime } from "../util/process.ts";
 import { jsonDifferences } from "../util/hash.ts";
 import { runSearch, type SearchInput, type SearchResult } from "./algorithm.ts";
+import { type RunCost, validateRunCost } from "./cost.ts";
 import { type SearchOptions, validateSearchOptions } from "./options.ts";
 import { candidateJson, candidateLines, parseCandidateLines } from "./record.ts";
 import { parseIterationLines } from "./summary.ts";
@@ -54,6 +55,8 @@ export interface RunConfig {
   search: SearchOptions;
   /** Measurement settings (seq len, threads, dialect, …) as plain data. */
   profile: Record<string, unknown>;
+  /** Predicted or verified costs and the calibration they use (absent: every cost measured). */
+  cost?: RunCost;
 }
 
 /** A run read back from its directory. */
@@ -126,6 +129,9 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
     search: validateSearchOptions(raw.search as Partial<SearchOptions>),
     profile: raw.profile as Record<string, unknown>,
   };
+  if (raw.cost !== undefined) {
+    config.cost = validateRunCost(raw.cost, join(dir, RUN_FILES.config));
+  }
   const deviceText = await readIfExists(join(dir, RUN_FILES.device));
   const device = deviceText === undefined
     ? undefined
@@ -187,6 +193,8 @@ export function candidatesCsv(records: readonly CandidateRecord[]): string {
     "decoder_params",
     ...stats.map((s) => s === "n" ? "latency_runs" : `latency_${s}_ms`),
     "peak_memory_bytes",
+    "cost_source",
+    "calibration_id",
     "backbone",
     "n_layer",
     "d_model",
@@ -208,6 +216,8 @@ export function candidatesCsv(records: readonly CandidateRecord[]): string {
       r.decoderParams,
       ...stats.map((s) => r.latencyMs?.[s]),
       r.peakMemoryBytes,
+      r.costSource,
+      r.calibrationId,
       r.arch.backbone,
       r.arch.nLayer,
       r.arch.dModel,

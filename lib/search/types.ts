@@ -7,15 +7,35 @@
 import type { Arch } from "../arch/types.ts";
 import type { Rng } from "../util/rng.ts";
 
-/** Latency statistics of one candidate, in milliseconds; `p50` is the search objective. */
+/**
+ * Latency statistics of one candidate, in milliseconds; `p50` is the search objective. The
+ * profiler adds `p10`, `p90`, `mean` and the timed runs `n`, and, measured in several fresh
+ * processes, `processMin` and `processMax` (the spread of the processes' p50s).
+ */
 export interface LatencyStats {
   p50: number;
   [stat: string]: number;
 }
 
-/** What measuring one architecture gives: its latency and peak memory, or why it failed. */
+/**
+ * Where a candidate's latency and peak memory come from: measured on the device by the profiler,
+ * or predicted by a calibrated cost model (`lib/costmodel`).
+ */
+export type CostSource = "measured" | "predicted";
+
+/**
+ * What measuring one architecture gives: its latency and peak memory, or why it failed. A
+ * prediction says so (`costSource: "predicted"`, with the `calibrationId` it came from); without
+ * `costSource` it is a measurement.
+ */
 export type Measurement =
-  | { ok: true; latencyMs: LatencyStats; peakMemoryBytes: number }
+  | {
+    ok: true;
+    latencyMs: LatencyStats;
+    peakMemoryBytes: number;
+    costSource?: CostSource;
+    calibrationId?: string;
+  }
   | { ok: false; reason: string };
 
 /**
@@ -74,6 +94,13 @@ export interface CandidateRecord {
   latencyMs?: LatencyStats;
   /** Peak memory (bytes) when measured. */
   peakMemoryBytes?: number;
+  /**
+   * Whether `latencyMs` and `peakMemoryBytes` were measured or predicted (absent in runs recorded
+   * before cost models: measured).
+   */
+  costSource?: CostSource;
+  /** The calibration a prediction came from (`calibrationId` of `lib/costmodel`). */
+  calibrationId?: string;
   /** Why it failed or which budget it exceeded. */
   reason?: string;
 }
