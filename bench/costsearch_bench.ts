@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { calibrateCostModel, saveCalibration } from "../lib/costmodel/mod.ts";
 import { calibrationPath } from "../lib/costmodel/store.ts";
 import { searchOnDevice } from "../lib/search/device.ts";
-import { frontierPoint } from "../lib/search/algorithm.ts";
+import { frontierPoint, searchFrontier } from "../lib/search/algorithm.ts";
 import { frontierHypervolumes } from "../lib/search/compare.ts";
 import { DEFAULT_VERIFY_MAX } from "../lib/search/cost.ts";
 import type { CostRunResult } from "../lib/search/cost_run.ts";
@@ -31,16 +31,22 @@ const args = parseArgs({
     seed: { type: "string", default: "1" },
     small: { type: "string", default: "5x30" },
     "verify-max": { type: "string", default: String(DEFAULT_VERIFY_MAX) },
+    caps: { type: "string", default: "8,12,16,24,32,48,64,100" },
     "skip-paper": { type: "boolean", default: false },
   },
 });
 const seed = Number(args.values.seed);
 const [smallIterations, smallPopulation] = args.values.small.split("x").map(Number);
 const verifyMax = Number(args.values["verify-max"]);
-if (![seed, smallIterations, smallPopulation, verifyMax].every(Number.isInteger)) {
-  console.error("costsearch_bench: --seed, --small IxP and --verify-max take integers");
+const caps = args.values.caps.split(",").map(Number);
+if (![seed, smallIterations, smallPopulation, verifyMax, ...caps].every(Number.isInteger)) {
+  console.error("costsearch_bench: --seed, --small IxP, --verify-max and --caps take integers");
   Deno.exit(2);
 }
+// The verified runs measure up to the largest cap; the selection is ordered so that a smaller
+// cap measures a prefix of it (lib/search/verify.ts), so each cap's frontier and wall time are
+// read off the same run: the first k measured, and the time the k-th finished.
+const sweepMax = Math.max(verifyMax, ...caps);
 
 const root = await Deno.makeTempDir({ prefix: "lts-costsearch-" });
 Deno.env.set("LTS_COSTMODEL_DIR", join(root, "costmodel"));
@@ -60,20 +66,29 @@ try {
   await saveCalibration(calibration, calibrationPath(calibration.key));
   const calibrationMs = performance.now() - t;
 
+  interface Run {
+    result: CostRunResult;
+    ms: number;
+    /** Verified ids in the order they finished, with the wall time (from the run's start). */
+    finished: { id: string; ms: number }[];
+  }
   const run = async (
     name: string,
     cost: "measured" | "verified",
     iterations: number,
     population: number,
-  ): Promise<{ result: CostRunResult; ms: number }> => {
+    max = sweepMax,
+  ): Promise<Run> => {
     t = performance.now();
+    const start = t;
     let lastIteration = -1;
+    const finished: Run["finished"] = [];
     const result = await searchOnDevice({
       preset: "lts-gpt2",
       search: { iterations, population, seed },
       dir: join(root, name),
       cache: false,
-      cost: { mode: cost, verifyMax },
+      cost: { mode: cost, verifyMax: max },
       onProgress: (p) => {
         if (p.last === undefined && p.iteration !== lastIteration) {
           lastIteration = p.iteration;
@@ -81,33 +96,55 @@ try {
         }
       },
       onVerifyProgress: (p) => {
+        finished.push({ id: p.last.id, ms: performance.now() - start });
         if (p.done % 10 === 0 || p.done === p.total) {
           console.error(`${name}: verified ${p.done}/${p.total}`);
         }
       },
     });
-    return { result, ms: performance.now() - t };
+    return { result, ms: performance.now() - t, finished };
+  };
+  /** The verified run as if capped at `k`: its measured frontier and wall time. */
+  const capped = (r: Run, k: number) => {
+    const ids = new Set(r.finished.slice(0, k).map((x) => x.id));
+    const measuredRecords = r.result.verification!.measured.filter((m) => ids.has(m.id));
+    const searchMs = r.ms - (r.finished.at(-1)?.ms ?? 0) + (r.finished[0]?.ms ?? 0);
+    return {
+      measured: ids.size,
+      frontier: searchFrontier(measuredRecords).map(frontierPoint),
+      // Search, then the first k measurements (the run's end adds only the summary write).
+      ms: k === 0 ? searchMs : r.finished[Math.min(k, r.finished.length) - 1].ms,
+    };
   };
 
   const measured = await run("measured-small", "measured", smallIterations, smallPopulation);
   const verified = await run("verified-small", "verified", smallIterations, smallPopulation);
-  const hv = frontierHypervolumes({
-    measured: measured.result.frontier.map(frontierPoint),
-    verified: verified.result.frontier.map(frontierPoint),
-  });
-  const hvRatio = hv.hypervolume.verified / hv.hypervolume.measured;
-  const speedup = measured.ms / verified.ms;
-  const speedupWithCalibration = measured.ms / (verified.ms + calibrationMs);
+  const measuredFrontier = measured.result.frontier.map(frontierPoint);
+  const atCap = (k: number) => {
+    const c = capped(verified, k);
+    const hv = frontierHypervolumes({ measured: measuredFrontier, verified: c.frontier });
+    return {
+      k,
+      measured: c.measured,
+      hvRatio: hv.hypervolume.verified / hv.hypervolume.measured,
+      hv,
+      speedup: measured.ms / c.ms,
+      speedupWithCalibration: measured.ms / (c.ms + calibrationMs),
+      ms: c.ms,
+    };
+  };
+  const main = atCap(verifyMax);
+  const { hvRatio, hv, speedup, speedupWithCalibration } = main;
   const paper = args.values["skip-paper"]
     ? undefined
-    : await run("verified-paper", "verified", 30, 100);
+    : await run("verified-paper", "verified", 30, 100, Math.max(verifyMax, 48));
 
   const f = calibration.fingerprint;
   console.log(`## Predict-then-verify search (issue 10, part 2)\n`);
   console.log(
     `device: ${f.cpuModel}, ${f.logicalCores} logical cores, onnxruntime-node ${f.runtimeVersion}; ` +
       `lts-gpt2 (whole space), seq 192, batch 1, 1 thread, fast dialect, 1 process per model, ` +
-      `seed ${seed}, --verify-max ${verifyMax}; calibration fresh (not validated: margin from its in-sample error)\n`,
+      `seed ${seed}, --verify-max ${verifyMax} (rows at other caps below); calibration fresh (not validated: margin from its in-sample error)\n`,
   );
   const v = verified.result.verification!.summary;
   console.log(`| quantity | value | target |`);
@@ -123,9 +160,9 @@ try {
     } | |`,
   );
   console.log(
-    `| ${smallIterations} × ${smallPopulation} verified: candidates, measured, wall | ${verified.result.records.length}, ${v.measured} (of ${v.withinMargin} within the margin ${
+    `| ${smallIterations} × ${smallPopulation} verified: candidates, measured, wall | ${verified.result.records.length}, ${main.measured} (of ${v.withinMargin} within the margin ${
       (100 * v.margin.latency).toFixed(0)
-    } % / ${(100 * v.margin.memory).toFixed(0)} %), ${seconds(verified.ms)} | |`,
+    } % / ${(100 * v.margin.memory).toFixed(0)} %), ${seconds(main.ms)} | |`,
   );
   console.log(
     `| hypervolume verified / measured (measured values, normalised together) | ${
@@ -155,15 +192,43 @@ try {
   }
   if (paper) {
     const p = paper.result.verification!.summary;
-    const total = paper.ms + calibrationMs;
+    const c = capped(paper, verifyMax);
+    const total = c.ms + calibrationMs;
     console.log(
-      `| 30 × 100 verified: candidates, predicted frontier, measured | ${paper.result.records.length}, ${p.predictedFrontier}, ${p.measured} | |`,
+      `| 30 × 100 verified: candidates, predicted frontier, measured | ${paper.result.records.length}, ${p.predictedFrontier}, ${c.measured} | |`,
     );
     console.log(
-      `| 30 × 100 verified wall, calibration included (search + verification ${
-        seconds(paper.ms)
-      }) | ${minutes(total)} | ≤ 15 min (${mark(total <= 15 * 60_000)}) |`,
+      `| 30 × 100 verified wall, calibration included (search + verification ${seconds(c.ms)}) | ${
+        minutes(total)
+      } | ≤ 15 min (${mark(total <= 15 * 60_000)}) |`,
     );
+  }
+  console.log(
+    `\n${smallIterations} × ${smallPopulation}, the same verified run read at each cap ` +
+      `(the first k of one ordered selection; wall = search + the first k measurements):\n`,
+  );
+  console.log(
+    `| --verify-max | measured | hypervolume verified / measured | wall measured / verified (calibration excluded, included) |`,
+  );
+  console.log(`| --- | --- | --- | --- |`);
+  for (const k of [...new Set([...caps, verifyMax])].sort((a, b) => a - b)) {
+    if (k > verified.finished.length && k !== verifyMax) continue;
+    const r = atCap(k);
+    console.log(
+      `| ${k} | ${r.measured} | ${r.hvRatio.toFixed(4)} | ${r.speedup.toFixed(1)}×, ${
+        r.speedupWithCalibration.toFixed(2)
+      }× |`,
+    );
+  }
+  if (paper) {
+    console.log(`\n30 × 100 verified, wall (calibration included) at each cap:\n`);
+    console.log(`| --verify-max | measured | wall |`);
+    console.log(`| --- | --- | --- |`);
+    for (const k of [...new Set([...caps, verifyMax])].sort((a, b) => a - b)) {
+      if (k > paper.finished.length) continue;
+      const c = capped(paper, k);
+      console.log(`| ${k} | ${c.measured} | ${minutes(c.ms + calibrationMs)} |`);
+    }
   }
 } finally {
   await Deno.remove(root, { recursive: true });

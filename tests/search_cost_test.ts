@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { archHash } from "../lib/arch/hash.ts";
 import type { Arch } from "../lib/arch/types.ts";
+import { validateArch } from "../lib/arch/validate.ts";
 import { calibrationId } from "../lib/costmodel/predict.ts";
 import { latencyTerms, memoryTerms } from "../lib/costmodel/terms.ts";
 import type { Calibration } from "../lib/costmodel/types.ts";
@@ -12,6 +13,7 @@ import {
   loadRun,
   type Measurement,
   parseCandidateLines,
+  parseVerifiedLines,
   predictedMeasure,
   type RunConfig,
   runCostOf,
@@ -199,8 +201,17 @@ Deno.test("verify: slack is 0 on the frontier, in margin units behind it, and in
     margin,
     max: 10,
   });
-  // Lowest slack first (ties: more decoder parameters first); f is beyond the margin.
-  assert.deepEqual(picks.map((p) => p.id), ["e", "a", "d", "c", "b"]);
+  // The predicted frontier first, by greedy hypervolume (a alone holds most of it), then the
+  // others by slack, lowest first; f is beyond the margin.
+  assert.deepEqual(picks.map((p) => p.id), ["a", "e", "d", "c", "b"]);
+  // A smaller cap measures a prefix of what a larger one measures.
+  for (let max = 0; max <= 5; max++) {
+    const capped = selectForVerification(records.map((x) => ({ ...x, status: "ok" as const })), {
+      margin,
+      max,
+    });
+    assert.deepEqual(capped.map((p) => p.id), ["a", "e", "d", "c", "b"].slice(0, max));
+  }
   // A budget: a candidate predicted over it, but within the margin, is a candidate too.
   const over = records.map((x) => ({ ...x, status: "over-budget" as const }));
   const budgeted = selectForVerification(over, { margin, max: 10, maxLatencyMs: 1 });
@@ -326,7 +337,11 @@ Deno.test("verified run: measures only candidates near the predicted frontier; t
     // Files: verified.jsonl (one line per measured candidate) and verification.json.
     const lines = (await Deno.readTextFile(join(dir, VERIFY_FILES.records))).trim().split("\n");
     assert.equal(lines.length, v.summary.measured);
+    // Each line records how long its measurement took; the summary adds them up.
+    const durations = lines.map((l) => JSON.parse(l).measureMs);
+    assert.ok(durations.every((ms) => Number.isInteger(ms) && ms >= 0));
     const summary = JSON.parse(await Deno.readTextFile(join(dir, VERIFY_FILES.summary)));
+    assert.equal(summary.measureMs, durations.reduce((a, b) => a + b, 0));
     assert.deepEqual(
       summary.frontierPoints.map((p: { id: string }) => p.id),
       result.frontier.map((r) => r.id),
@@ -426,7 +441,10 @@ Deno.test("verified run: a kill during verification resumes, measuring only what
     });
     assert.equal(calls.length, total - 3);
     assert.deepEqual(resumed.frontier, straight.frontier);
-    assert.deepEqual(resumed.verification!.summary, straight.verification!.summary);
+    // The same summary, but for the measurements' wall time.
+    const { measureMs: _a, ...resumedSummary } = resumed.verification!.summary;
+    const { measureMs: _b, ...straightSummary } = straight.verification!.summary;
+    assert.deepEqual(resumedSummary, straightSummary);
   } finally {
     await Deno.remove(straightDir, { recursive: true });
     await Deno.remove(dir, { recursive: true });
@@ -491,5 +509,46 @@ Deno.test("cli: search cost flags are checked before anything runs", async () =>
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("verify: verified.jsonl lines are checked field by field, measureMs included", () => {
+  const arch = validateArch({ backbone: "gpt2", nLayer: 1, dModel: 64, nHead: 2, dInner: 128 });
+  const candidate = {
+    id: archHash(arch),
+    index: 0,
+    iteration: 0,
+    origin: { kind: "random" },
+    arch,
+    decoderParams: 5,
+    status: "ok",
+    latencyMs: { p50: 1 },
+    peakMemoryBytes: 10,
+    costSource: "predicted",
+  } as CandidateRecord;
+  const candidates = new Map([[candidate.id, candidate]]);
+  const line = (patch: Record<string, unknown>) =>
+    JSON.stringify({
+      id: candidate.id,
+      slack: 0,
+      status: "ok",
+      latencyMs: { p50: 1.2 },
+      peakMemoryBytes: 11,
+      measureMs: 900,
+      ...patch,
+    }) + "\n";
+  assert.equal(parseVerifiedLines(line({}), "v.jsonl", candidates)[0].measureMs, 900);
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ measureMs: -1 }, /line 1: measureMs: expected a duration in ms/],
+    [{ measureMs: "9" }, /line 1: measureMs: expected a duration in ms/],
+    [{ slack: 2 }, /line 1: slack: expected a number in \[0, 1\]/],
+    [{ id: "zz" }, /line 1: id: "zz" is not a candidate/],
+    [{ extra: 1 }, /line 1: extra: unknown field/],
+  ];
+  for (const [patch, re] of cases) {
+    assert.throws(
+      () => parseVerifiedLines(line(patch), "v.jsonl", candidates),
+      (e) => isInputError(e) && re.test(e.message),
+    );
   }
 });

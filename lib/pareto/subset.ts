@@ -12,7 +12,8 @@ import type { Objective } from "./objective.ts";
 
 /**
  * Indices of `k` points chosen greedily by hypervolume contribution against `reference`, in
- * the order they were chosen (ties: the lower index). All points when `k` ≥ their number.
+ * the order they were chosen (ties: the lower index); all of them, in that order, when `k` ≥ their
+ * number, so a smaller `k` always gives a prefix of a larger one's answer.
  *
  * @example
  * ```ts
@@ -30,7 +31,6 @@ export function greedyHypervolumeSubset<T>(
   reference: T,
   k: number,
 ): number[] {
-  if (k >= points.length) return points.map((_, i) => i);
   const chosen: number[] = [];
   const subset: T[] = [];
   let current = 0;

@@ -9,10 +9,13 @@
  * when no candidate beats it in both (`Number.EPSILON` when it is dominated only through a tie
  * in one objective, which any error could undo). Slack 0 is the predicted frontier; slack ≤ 1 means
  * predictions as wrong as the margin allows could put it on the true frontier. Every candidate
- * with slack ≤ 1 is measured, lowest slack first, up to `max`. When the predicted frontier alone
- * has more than `max` members (a 3-D frontier of a long search often has over a thousand), the
- * `max` of them that keep the most predicted hypervolume are taken (the greedy hypervolume subset,
- * `lib/pareto/subset.ts`, on the normalised objectives of `frontierHypervolumes`).
+ * with slack ≤ 1 is a candidate, in one order, of which the first `max` are measured: first the
+ * predicted frontier, ordered by the greedy hypervolume subset (`lib/pareto/subset.ts`, on the
+ * normalised objectives of `frontierHypervolumes`: each next member is the one that adds the most
+ * predicted hypervolume), then the others by slack, lowest first. A 3-D frontier of a long
+ * search often has over a thousand members, so the cap usually cuts inside the frontier and keeps
+ * the members that keep the most hypervolume; and a smaller `max` always measures a prefix of
+ * what a larger one measures (so one run shows what each cap would have found).
  * Candidates predicted over a latency or memory budget, but within the margin of it, are
  * candidates too (a measurement may bring them under it).
  *
@@ -60,6 +63,11 @@ export interface VerifiedRecord {
   latencyMs?: LatencyStats;
   peakMemoryBytes?: number;
   reason?: string;
+  /**
+   * Wall time (ms) of its measurement, all its processes (absent in lines written before it was
+   * recorded; a profile-cache hit counts as the time its read took).
+   */
+  measureMs?: number;
 }
 
 /** What `verification.json` holds. */
@@ -77,6 +85,8 @@ export interface VerificationSummary {
   accuracy?: { latency: ErrorSummary; memory: ErrorSummary };
   /** The final frontier, from measured values only. */
   frontierPoints: FrontierPoint[];
+  /** Wall time (ms) of the measurements, summed over the verified candidates that record it. */
+  measureMs: number;
 }
 
 /** File names of a verification inside a run directory. */
@@ -152,7 +162,8 @@ export interface SelectionOptions {
 }
 
 /**
- * The candidates to measure, lowest slack first (see the module doc). Only records with
+ * The candidates to measure, in order: the predicted frontier by greedy hypervolume, then the
+ * others by slack (see the module doc). Only records with
  * predicted costs (`ok`, or `over-budget` within the margin of the budgets) take part.
  *
  * @example
@@ -173,9 +184,8 @@ export function selectForVerification(
 ): VerificationPick[] {
   const ranked = withinMargin(records, options);
   const front = ranked.filter((p) => p.slack === 0);
-  if (front.length <= options.max) return ranked.slice(0, options.max);
-  // More frontier members than the cap: the greedy hypervolume subset of the predicted
-  // frontier, normalised as `frontierHypervolumes` normalises (in the order chosen).
+  const rest = ranked.filter((p) => p.slack > 0);
+  if (front.length === 0) return rest.slice(0, options.max);
   const byId = new Map(records.map((r) => [r.id, r]));
   const points = front.map((p) => frontierPoint(byId.get(p.id)!));
   const span = (f: (p: FrontierPoint) => number): [number, number] => {
@@ -195,7 +205,14 @@ export function selectForVerification(
   ]);
   const objectives = [0, 1, 2].map((j) => ({ key: (r: number[]) => r[j], goal: "min" as const }));
   const ref = [HYPERVOLUME_REFERENCE, HYPERVOLUME_REFERENCE, HYPERVOLUME_REFERENCE];
-  return greedyHypervolumeSubset(rows, objectives, ref, options.max).map((i) => front[i]);
+  const ordered = greedyHypervolumeSubset(
+    rows,
+    objectives,
+    ref,
+    Math.min(options.max, front.length),
+  )
+    .map((i) => front[i]);
+  return [...ordered, ...rest].slice(0, options.max);
 }
 
 /** Every candidate within the margin (slack ≤ 1), lowest slack first, without the cap. */
@@ -230,6 +247,7 @@ const VERIFIED_FIELDS = new Set([
   "latencyMs",
   "peakMemoryBytes",
   "reason",
+  "measureMs",
 ]);
 
 /**
@@ -266,9 +284,15 @@ export function parseVerifiedLines(
     if (typeof value.slack !== "number" || !(value.slack >= 0 && value.slack <= 1 + 1e-9)) {
       bad("slack", `expected a number in [0, 1], got ${describeValue(value.slack)}`);
     }
+    if (
+      value.measureMs !== undefined &&
+      !(typeof value.measureMs === "number" && value.measureMs >= 0 && value.measureMs < 1e9)
+    ) {
+      bad("measureMs", `expected a duration in ms, got ${describeValue(value.measureMs)}`);
+    }
     // The measured fields are checked as a candidate record's are (status, latency, memory, reason).
     try {
-      const { id: _id, slack: _slack, ...measured } = value;
+      const { id: _id, slack: _slack, measureMs: _ms, ...measured } = value;
       validateCandidateRecord(
         { ...candidateShell(candidate!), ...measured },
         candidate!.index,
@@ -424,6 +448,7 @@ export async function verifyInDir(input: VerifyInput): Promise<VerificationResul
   const done = new Set(verified.map((v) => v.id));
   const todo = picks.filter((p) => !done.has(p.id));
   const started = performance.now();
+  let lastYield = started;
   let measuredNow = 0;
   const stream = measureInOrder(
     todo.map((p) => byId.get(p.id)!.arch),
@@ -436,11 +461,14 @@ export async function verifyInDir(input: VerifyInput): Promise<VerificationResul
       const next = await stream.next();
       if (next.done) throw new Error("verify: the measurement stream ended early");
       const m = next.value;
+      const now = performance.now();
       const record: VerifiedRecord = { id: pick.id, slack: pick.slack, ...judge(m, options) };
       if (m.ok) {
         record.latencyMs = m.latencyMs;
         record.peakMemoryBytes = m.peakMemoryBytes;
       }
+      record.measureMs = Math.round(now - lastYield);
+      lastYield = now;
       await Deno.writeTextFile(path, JSON.stringify(record) + "\n", { append: true });
       verified.push(record);
       measuredNow++;
@@ -468,6 +496,7 @@ export async function verifyInDir(input: VerifyInput): Promise<VerificationResul
     largestSlackMeasured: picks.reduce((a, p) => Math.max(a, p.slack), 0),
     ...(accuracy ? { accuracy } : {}),
     frontierPoints: frontier.map(frontierPoint),
+    measureMs: verified.reduce((a, v) => a + (v.measureMs ?? 0), 0),
   };
   await writeFileAtomic(join(dir, VERIFY_FILES.summary), JSON.stringify(summary, null, 2) + "\n");
   return { summary, verified, measured, frontier };
