@@ -119,7 +119,7 @@ Deno.test({
       const first = await kernel.execute(search, {
         onOutput: (msg) => {
           const text = (msg.content.data as Record<string, string> | undefined)?.["text/plain"];
-          const done = Number(text?.match(/^t search: (\d+)\//)?.[1] ?? 0);
+          const done = Number(text?.match(/^t \(seed 1\) search: (\d+)\//)?.[1] ?? 0);
           if (sent || done < 2) return;
           sent = true;
           interruptKernel(pid);
@@ -128,8 +128,11 @@ Deno.test({
       assert.ok(sent, "two candidates were recorded before the interrupt");
       assert.equal(first.status, "error");
       assert.equal(first.error?.ename, "Interrupted");
-      assert.match(first.error!.evalue, /t search: interrupted after \d+ candidates; .*resumes it/);
-      const dir = join(tmp, "report-t-quick");
+      assert.match(
+        first.error!.evalue,
+        /t \(seed 1\) search: interrupted after \d+ candidates; .*resumes it/,
+      );
+      const dir = join(tmp, "report-t-seed1-quick");
       const records = (await Deno.readTextFile(join(dir, "candidates.jsonl"))).trim().split("\n")
         .map((l) => JSON.parse(l) as { status: string; reason?: string });
       assert.ok(records.length >= 2);

@@ -22,6 +22,7 @@ const EXPECTED: Record<string, { minSvgs: number; contains?: string[] }> = {
   "04-pareto-3d": { minSvgs: 4, contains: ["lts-scatter3d", "3-D Pareto frontier"] },
   "05-opt350m-2048": { minSvgs: 1, contains: ["OPT-350M baseline"] },
   "06-text-prediction": { minSvgs: 1, contains: ["latencyPerToken"] },
+  "07-cost-model": { minSvgs: 3, contains: ["within ±5 %", "pareto_GPT2_lm1b_corei7", "Spearman"] },
 };
 
 const mode = browserTestMode();

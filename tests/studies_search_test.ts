@@ -22,11 +22,15 @@ import {
   modelRows,
   modelTiePairs,
   pareto3dConclusionInput,
+  pareto3dView,
   sliceStats,
   sliceTableRows,
   tiePairRows,
 } from "../lib/studies/pareto3d.ts";
 import type { ReportSearchRun } from "../lib/studies/report_search.ts";
+import { compareSeeds, seedConclusion } from "../lib/studies/seed_spread.ts";
+
+const EMBEDDING = { dEmbed: "dModel" as const, divVal: 4 };
 
 const ok = (arch: ReturnType<typeof validateArch>, p50: number, peakMemoryBytes: number) =>
   ({
@@ -38,7 +42,7 @@ const ok = (arch: ReturnType<typeof validateArch>, p50: number, peakMemoryBytes:
   }) as unknown as ProfileResult;
 
 Deno.test("baselines: results pair by arch hash whatever their order; failed ones are kept out of the points", () => {
-  const baselines = reportBaselines({ maxDecoderParams: 25e6 });
+  const baselines = reportBaselines({ maxDecoderParams: 25e6, embedding: EMBEDDING });
   assert.ok(baselines.every((b) => decoderParams(b.arch) <= 25e6));
   assert.equal(baselines.length, 3);
   const [l1, l2, l3] = baselines;
@@ -184,11 +188,13 @@ Deno.test("searchSummaryRows and plot rows read running totals and records by na
   };
   const run: ReportSearchRun = {
     dir: "d",
+    seed: 3,
     result: { records, iterations: [{ ...summary, failedSoFar: 0 }, summary], frontier: [] },
     frontierPoints: summary.frontierPoints,
+    measuredRecords: records.slice(0, 2),
   };
   assert.deepEqual(searchSummaryRows({ heterogeneous: run }), [
-    { search: "heterogeneous", candidates: 3, failed: 1, frontier: 1 },
+    { search: "heterogeneous", seed: 3, candidates: 3, failed: 1, measured: 2, frontier: 1 },
   ]);
   assert.deepEqual(candidatePlotRows(records, "c").map((r) => [r.id, r.peakMemoryMiB]), [["a", 2]]);
   assert.deepEqual(
@@ -295,6 +301,67 @@ Deno.test("tie pairs: rows and conclusion input name the differing objective and
 
 Deno.test("reportBaselines caps by decoder parameters and keeps depth order", () => {
   const all = layerScaledBaselines("gpt2-small");
-  const capped = reportBaselines({ maxDecoderParams: decoderParams(all[4].arch) });
+  const capped = reportBaselines({
+    maxDecoderParams: decoderParams(all[4].arch),
+    embedding: EMBEDDING,
+  });
   assert.deepEqual(capped.map((b) => b.arch.nLayer), [1, 2, 3, 4, 5]);
+});
+
+Deno.test("compareSeeds: a verdict only beyond the spread across seeds, and never from one seed", () => {
+  const p = (id: string, decoderParams: number, latencyP50Ms: number) => ({
+    id,
+    decoderParams,
+    latencyP50Ms,
+    peakMemoryBytes: 100,
+  });
+  // Seeds that disagree: the mean difference is inside the spread, a tie.
+  const tie = compareSeeds([
+    { seed: 1, heterogeneous: [p("a", 100, 10)], homogeneous: [p("b", 60, 10)] },
+    { seed: 2, heterogeneous: [p("c", 55, 10)], homogeneous: [p("d", 99, 10)] },
+    { seed: 3, heterogeneous: [p("e", 80, 10)], homogeneous: [p("f", 78, 10)] },
+  ]);
+  assert.equal(tie.winner, undefined);
+  assert.deepEqual(tie.rows.map((r) => r.seed), [1, 2, 3]);
+  assert.match(seedConclusion(tie), /within the spread across seeds, .*\(a tie\)/);
+  // Seeds that agree: homogeneous ahead in each, by more than the spread.
+  const homo = compareSeeds([
+    { seed: 1, heterogeneous: [p("a", 60, 10)], homogeneous: [p("b", 100, 10)] },
+    { seed: 2, heterogeneous: [p("c", 62, 10)], homogeneous: [p("d", 98, 10)] },
+  ]);
+  assert.equal(homo.winner, "homogeneous");
+  assert.ok(homo.mean.difference < 0);
+  assert.match(seedConclusion(homo), /the \*\*homogeneous\*\* search covers more/);
+  // One seed: no spread, no verdict however large the gap.
+  const one = compareSeeds([
+    { seed: 1, heterogeneous: [p("a", 100, 1)], homogeneous: [p("b", 1, 100)] },
+  ]);
+  assert.equal(one.winner, undefined);
+  assert.equal(one.spread.heterogeneous, 0);
+  assert.match(seedConclusion(one), /one seed/);
+});
+
+Deno.test("pareto3dView: a measured run plots its measurements and frontier, at the noise threshold", () => {
+  const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 2, dInner: 128 });
+  const records = [record("a", arch, "ok", 3, 2 ** 21), record("b", arch, "ok", 4, 2 ** 22)];
+  const run = {
+    result: { records, iterations: [], frontier: [records[0]] },
+    frontierPoints: [point("a", records[0].decoderParams, 3, 2 ** 21)],
+  };
+  const view = pareto3dView(run, 0.07);
+  assert.equal(view.costSource, "measured");
+  assert.deepEqual([...view.frontierIds], ["a"]);
+  assert.equal(view.tieThreshold, 0.07);
+});
+
+Deno.test("reportBaselines: 16 layers uncapped, with the searches' embedding on every model", () => {
+  const all = reportBaselines({ embedding: EMBEDDING });
+  assert.deepEqual(all.map((b) => b.arch.nLayer), Array.from({ length: 16 }, (_, i) => i + 1));
+  for (const b of all) {
+    assert.equal(b.arch.dEmbed, b.arch.dModel);
+    assert.equal(b.arch.divVal, 4);
+  }
+  // The embedding changes no decoder count: the plain GPT-2 small block has the same.
+  const plain = layerScaledBaselines("gpt2-small");
+  assert.deepEqual(all.map((b) => decoderParams(b.arch)), plain.map((b) => decoderParams(b.arch)));
 });

@@ -32,9 +32,25 @@ export interface Baseline {
   arch: Arch;
 }
 
+/** Options of {@linkcode layerScaledBaselines}: layer counts, and the embedding of a space. */
+export interface BaselineOptions {
+  /** Layer counts (default 1–16). */
+  layers?: readonly number[];
+  vocabSize?: number;
+  /** gpt2 only. */
+  nPositions?: number;
+  /**
+   * The embedding (default GPT-2's plain tied table): `dEmbed` (`"dModel"`: the block's
+   * d_model), adaptive factor `divVal` and `cutoffs`, e.g. the paper's d_embed = d_model, k = 4.
+   */
+  dEmbed?: number | "dModel";
+  divVal?: number;
+  cutoffs?: readonly number[];
+}
+
 /**
  * The layer-scaled baselines of a family: its block repeated `layers` times (default 1–16).
- * `vocabSize` and (gpt2) `nPositions` may be set to match a search space.
+ * `vocabSize`, (gpt2) `nPositions` and the embedding may be set to match a search space.
  *
  * @example
  * ```ts
@@ -43,11 +59,13 @@ export interface Baseline {
  * const gpt2 = layerScaledBaselines("gpt2-small");
  * assert.equal(gpt2.length, 16);
  * assert.equal(gpt2[11].name, "gpt2-small-L12"); // GPT-2 small itself
+ * const adaptive = layerScaledBaselines("gpt2-small", { layers: [2], dEmbed: "dModel", divVal: 4 });
+ * assert.deepEqual([adaptive[0].arch.dEmbed, adaptive[0].arch.divVal], [768, 4]);
  * ```
  */
 export function layerScaledBaselines(
   family: BaselineFamily,
-  options: { layers?: readonly number[]; vocabSize?: number; nPositions?: number } = {},
+  options: BaselineOptions = {},
 ): Baseline[] {
   const layers = options.layers ?? Array.from({ length: 16 }, (_, i) => i + 1);
   return layers.map((nLayer) => {
@@ -56,6 +74,11 @@ export function layerScaledBaselines(
     if (options.nPositions !== undefined && config.backbone === "gpt2") {
       config.nPositions = options.nPositions;
     }
+    if (options.dEmbed !== undefined) {
+      config.dEmbed = options.dEmbed === "dModel" ? config.dModel : options.dEmbed;
+    }
+    if (options.divVal !== undefined) config.divVal = options.divVal;
+    if (options.cutoffs !== undefined) config.cutoffs = [...options.cutoffs];
     return { name: `${family}-L${nLayer}`, family, arch: validateArch(config) };
   });
 }

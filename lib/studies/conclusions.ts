@@ -17,6 +17,7 @@ import {
   formatRatio,
 } from "../plots/markdown.ts";
 import type { HypervolumeRanges } from "./hypervolume_range.ts";
+import { type SeedComparison, seedConclusion } from "./seed_spread.ts";
 import { spearman } from "../stats/rank.ts";
 import { compareMeasured, describeCorrelation, describeSpeed, percent } from "./wording.ts";
 
@@ -315,6 +316,10 @@ export function heteroHomoConclusions(input: {
   hypervolumes: HypervolumeRanges;
   noise: number;
   iterations: number;
+  /** Candidates proposed per iteration after the first (default: the iterations alone are named). */
+  population?: number;
+  /** The comparison over seeds (`compareSeeds`), when the searches ran with several. */
+  seeds?: SeedComparison;
 }): string[] {
   const { ratios, noise } = input;
   const matched = ratios.filter((r) => r.heteroLatencyRatio !== null);
@@ -359,8 +364,13 @@ export function heteroHomoConclusions(input: {
         }** frontier covers the most of the objective space, beyond the noise.`
         : `The ranges overlap: no frontier covers more of the objective space than another beyond the noise (a tie within noise).`),
   );
+  if (input.seeds) lines.push(seedConclusion(input.seeds));
   lines.push(
-    `- These are short searches (${input.iterations} iterations) on a capped parameter range, so they show direction rather than the paper's converged numbers. The run folders let anyone continue them with \`deno task lts search … --resume\`.`,
+    input.iterations >= 30
+      ? `- The searches ran the paper's budget (${input.iterations} iterations${
+        input.population ? ` of ${input.population}` : ""
+      }). The run folders let anyone extend them with \`deno task lts search … --resume\`.`
+      : `- These are short searches (${input.iterations} iterations) on a capped parameter range, so they show direction rather than the paper's converged numbers. The run folders let anyone continue them with \`deno task lts search … --resume\`.`,
   );
   return lines;
 }

@@ -22,20 +22,31 @@ import type { Measured } from "./measure.ts";
 import type { ReportSearchBudget, ReportSearchRun } from "./report_search.ts";
 
 /**
- * The layer-scaled GPT-2 small baselines a report search can match: those with at most the
+ * The layer-scaled GPT-2 small baselines (1–16 layers, as in the paper) a report search can
+ * match, with the searches' own embedding (the budget's d_embed = d_model, k = 4), so that a
+ * comparison at matched decoder parameters is about the decoder: those with at most the
  * budget's decoder parameters, by ascending depth (the first is the noise reference).
  *
  * @example
  * ```ts
  * import { reportBaselines } from "./hetero_homo.ts";
  * import assert from "node:assert/strict";
- * const baselines = reportBaselines({ maxDecoderParams: 25e6 });
- * assert.deepEqual(baselines.map((b) => b.name), ["gpt2-small-L1", "gpt2-small-L2", "gpt2-small-L3"]);
+ * const embedding = { dEmbed: "dModel" as const, divVal: 4 };
+ * const capped = reportBaselines({ maxDecoderParams: 25e6, embedding });
+ * assert.deepEqual(capped.map((b) => b.name), ["gpt2-small-L1", "gpt2-small-L2", "gpt2-small-L3"]);
+ * const all = reportBaselines({ embedding });
+ * assert.equal(all.length, 16);
+ * assert.deepEqual([all[0].arch.dEmbed, all[0].arch.divVal], [768, 4]);
  * ```
  */
-export function reportBaselines(budget: Pick<ReportSearchBudget, "maxDecoderParams">): Baseline[] {
-  return layerScaledBaselines("gpt2-small").filter((b) =>
-    decoderParams(b.arch) <= budget.maxDecoderParams
+export function reportBaselines(
+  budget: Pick<ReportSearchBudget, "maxDecoderParams" | "embedding">,
+): Baseline[] {
+  return layerScaledBaselines("gpt2-small", {
+    dEmbed: budget.embedding.dEmbed,
+    divVal: budget.embedding.divVal,
+  }).filter((b) =>
+    budget.maxDecoderParams === undefined || decoderParams(b.arch) <= budget.maxDecoderParams
   );
 }
 
@@ -96,25 +107,30 @@ export function baselineTableRows(points: readonly BaselinePoint[]): BaselineTab
 /** A row of the "Searches" table. */
 export type SearchSummaryRow = {
   search: string;
+  seed: number;
   /** Candidates recorded in the run. */
   candidates: number;
   /** Of them, failed (the running total after the last iteration). */
   failed: number;
-  /** Models on the final frontier. */
+  /** Candidates whose costs were measured on this device (all of a measured search). */
+  measured: number;
+  /** Models on the final (measured) frontier. */
   frontier: number;
 };
 
 /**
- * One row per named search run: candidates, failed candidates and frontier size.
+ * One row per named search run: its seed, candidates, failed candidates, measured candidates and
+ * frontier size.
  *
  * @example
  * ```ts
  * import { searchSummaryRows } from "./hetero_homo.ts";
  * import assert from "node:assert/strict";
- * const run = { dir: "d", frontierPoints: [{ id: "a", decoderParams: 1, latencyP50Ms: 1, peakMemoryBytes: 1 }],
+ * const run = { dir: "d", seed: 1, frontierPoints: [{ id: "a", decoderParams: 1, latencyP50Ms: 1, peakMemoryBytes: 1 }],
+ *   measuredRecords: [{}] as never,
  *   result: { records: [{}, {}] as never, frontier: [] as never, iterations: [{ failedSoFar: 1 }] as never } };
  * assert.deepEqual(searchSummaryRows({ heterogeneous: run }), [
- *   { search: "heterogeneous", candidates: 2, failed: 1, frontier: 1 },
+ *   { search: "heterogeneous", seed: 1, candidates: 2, failed: 1, measured: 1, frontier: 1 },
  * ]);
  * ```
  */
@@ -123,8 +139,10 @@ export function searchSummaryRows(
 ): SearchSummaryRow[] {
   return Object.entries(runs).map(([search, run]) => ({
     search,
+    seed: run.seed,
     candidates: run.result.records.length,
     failed: run.result.iterations.at(-1)?.failedSoFar ?? 0,
+    measured: run.measuredRecords.length,
     frontier: run.frontierPoints.length,
   }));
 }
@@ -136,7 +154,48 @@ export type ObjectivePlotRow = {
   decoderParams: number;
   latencyP50Ms: number;
   peakMemoryMiB: number;
+  /** Lowest and highest p50 of the processes it was measured in (several processes only). */
+  latencyLowMs?: number;
+  latencyHighMs?: number;
 };
+
+/**
+ * Measured records (a frontier, or baselines) as plot rows of one family, with the spread of
+ * their processes' p50s when they were measured in several (`latencyMs.processMin`/`Max`).
+ *
+ * @example
+ * ```ts
+ * import { spreadPlotRows } from "./hetero_homo.ts";
+ * import assert from "node:assert/strict";
+ * const [row] = spreadPlotRows([{ id: "a", decoderParams: 5, peakMemoryBytes: 2 ** 20,
+ *   latencyMs: { p50: 2, processMin: 1.9, processMax: 2.2 } }], "frontier");
+ * assert.deepEqual([row.latencyLowMs, row.latencyHighMs], [1.9, 2.2]);
+ * ```
+ */
+export function spreadPlotRows(
+  records: readonly {
+    id: string;
+    decoderParams: number;
+    latencyMs?: { p50: number; [stat: string]: number };
+    peakMemoryBytes?: number;
+  }[],
+  family: string,
+): ObjectivePlotRow[] {
+  return records.filter((r) => r.latencyMs && r.peakMemoryBytes !== undefined).map((r) => {
+    const row: ObjectivePlotRow = {
+      family,
+      id: r.id,
+      decoderParams: r.decoderParams,
+      latencyP50Ms: r.latencyMs!.p50,
+      peakMemoryMiB: bytesToMiB(r.peakMemoryBytes!),
+    };
+    if (r.latencyMs!.processMin !== undefined) {
+      row.latencyLowMs = r.latencyMs!.processMin;
+      row.latencyHighMs = r.latencyMs!.processMax;
+    }
+    return row;
+  });
+}
 
 /**
  * Every measured (`ok`) candidate of a run as plot rows of one family (the grey cloud).
@@ -302,21 +361,34 @@ export function hypervolumeCaption(
 }
 
 /**
- * The settings sentence of the report searches (space, parameter cap, iterations, population,
- * split, mutation probability and seed); the notebook appends `provenance`.
+ * The settings sentence of the report searches (space, embedding, parameter cap, iterations,
+ * population, split, mutation probability, seeds, cost mode and processes); the notebook appends
+ * `provenance`.
  *
  * @example
  * ```ts
  * import { reportSearchSettingsText } from "./hetero_homo.ts";
+ * import { reportSearchBudget } from "./report_search.ts";
  * import assert from "node:assert/strict";
- * const text = reportSearchSettingsText({ preset: "lts-gpt2", iterations: 2, population: 8, maxDecoderParams: 25e6, seed: 1 });
- * assert.match(text, /^\*\*Settings\.\*\* Space `lts-gpt2` with decoder parameters ≤ 25\.0 M; 2 iterations, initial population 8/);
+ * const text = reportSearchSettingsText(reportSearchBudget({ quick: true }));
+ * assert.match(text, /^\*\*Settings\.\*\* Space `lts-gpt2` with decoder parameters ≤ 25\.0 M/);
+ * assert.match(reportSearchSettingsText(reportSearchBudget({ quick: false })), /whole space/);
  * ```
  */
 export function reportSearchSettingsText(budget: ReportSearchBudget): string {
-  return `**Settings.** Space \`${budget.preset}\` with decoder parameters ≤ ${
-    formatCount(budget.maxDecoderParams)
-  }; ` +
+  const space = budget.maxDecoderParams === undefined
+    ? `Space \`${budget.preset}\` (the whole space)`
+    : `Space \`${budget.preset}\` with decoder parameters ≤ ${
+      formatCount(budget.maxDecoderParams)
+    }`;
+  const cost = budget.cost === "verified"
+    ? `Costs: **verified** (\`--cost verified\`): each search runs on this device's calibrated cost model, then measures at most ${budget.verifyMax} candidates on or near the predicted frontier, each in ${budget.processRepeats} fresh processes (median process; the bars show the lowest and highest), and its final frontier is those measurements alone. `
+    : `Costs: every candidate **measured** (${budget.processRepeats} process${
+      budget.processRepeats > 1 ? "es" : ""
+    } each). `;
+  return `**Settings.** ${space}; embedding d_embed = d_model with adaptive-input factor k = ${budget.embedding.divVal} for the searches and the baselines alike (the paper's setting, so comparisons at matched decoder parameters are about the decoder); ` +
     `${budget.iterations} iterations, initial population ${budget.population} (parents : mutations : crossovers = 20 : 40 : 40), ` +
-    `mutation probability 0.3, seed ${budget.seed}. `;
+    `mutation probability 0.3, seeds ${
+      budget.seeds.join(", ")
+    } (the first is shown in detail). ${cost}`;
 }

@@ -9,6 +9,7 @@ import { bytesToMiB, codeSpan, formatCount } from "../plots/markdown.ts";
 import { paretoFront } from "../pareto/front.ts";
 import type { Objective } from "../pareto/objective.ts";
 import type { CandidateRecord } from "../search/types.ts";
+import { searchFrontier } from "../search/algorithm.ts";
 import type { ReportSearchBudget, ReportSearchRun } from "./report_search.ts";
 import { type TiePair, tiePairs } from "./ties.ts";
 
@@ -345,8 +346,55 @@ export function pareto3dConclusionInput(input: {
 }
 
 /**
- * The run sentence of notebook 04: the run folder, candidates, iterations, measured models and
- * frontier size (the notebook appends provenance and the noise sentence).
+ * What notebook 04 plots of a report search: every candidate with its costs as recorded, and
+ * the 3-D frontier of those costs. A measured search plots measurements and its own frontier;
+ * a verified search has measured only its finalists, so it plots every candidate's
+ * **predicted** costs and the predicted frontier (`costSource` says which), and the tie
+ * threshold widens to the largest prediction error its verification measured.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pareto3dView } from "./pareto3d.ts";
+ * const r = (id: string, p50: number) => ({ id, decoderParams: 10, status: "ok", latencyMs: { p50 },
+ *   peakMemoryBytes: 1 }) as never;
+ * const run = { result: { records: [r("a", 1), r("b", 2)], verification: { summary: {
+ *   accuracy: { latency: { maxAbsError: 0.12 } } } } }, frontierPoints: [{ id: "b" }] } as never;
+ * const view = pareto3dView(run, 0.05);
+ * assert.deepEqual([view.costSource, [...view.frontierIds], view.tieThreshold], ["predicted", ["a"], 0.12]);
+ * ```
+ */
+export function pareto3dView(
+  run: Pick<ReportSearchRun, "result" | "frontierPoints">,
+  noiseThreshold: number,
+): {
+  records: CandidateRecord[];
+  frontierIds: Set<string>;
+  costSource: "measured" | "predicted";
+  tieThreshold: number;
+} {
+  const verification = run.result.verification;
+  if (!verification) {
+    return {
+      records: run.result.records,
+      frontierIds: new Set(run.frontierPoints.map((p) => p.id)),
+      costSource: "measured",
+      tieThreshold: noiseThreshold,
+    };
+  }
+  const predictionError = verification.summary.accuracy?.latency.maxAbsError ?? 0;
+  return {
+    records: run.result.records,
+    frontierIds: new Set(searchFrontier(run.result.records).map((r) => r.id)),
+    costSource: "predicted",
+    tieThreshold: Math.max(noiseThreshold, predictionError),
+  };
+}
+
+/**
+ * The run sentence of notebook 04: the run folder, candidates, iterations, plotted models, how
+ * their costs were obtained and the frontier size (the notebook appends provenance and the
+ * noise sentence).
  *
  * @example
  * ```ts
@@ -359,12 +407,18 @@ export function pareto3dConclusionInput(input: {
  * ```
  */
 export function pareto3dRunText(
-  run: ReportSearchRun,
+  run: ReportSearchRun | Pick<ReportSearchRun, "dir" | "frontierPoints" | "result">,
   budget: Pick<ReportSearchBudget, "iterations">,
-  measured: number,
+  plotted: number,
+  view?: { costSource: "measured" | "predicted"; frontierIds: ReadonlySet<string> },
 ): string {
-  return `**Run.** ${
+  const where = `**Run.** ${
     codeSpan(run.dir.split("/").slice(-2).join("/"))
-  }: ${run.result.records.length} candidates over ${budget.iterations} iterations, ` +
-    `${measured} measured, ${run.frontierPoints.length} on the 3-D frontier. `;
+  }: ${run.result.records.length} candidates over ${budget.iterations} iterations, `;
+  if (view?.costSource === "predicted") {
+    return where +
+      `${plotted} with **predicted** costs (the cost model of notebook 07), ${view.frontierIds.size} on their 3-D frontier; ` +
+      `the ${run.frontierPoints.length} models of the measured frontier (notebook 03) are those the verification measured. `;
+  }
+  return where + `${plotted} measured, ${run.frontierPoints.length} on the 3-D frontier. `;
 }
