@@ -154,7 +154,8 @@ export function reportCalibrationDir(ctx: Pick<StudyContext, "quick" | "fresh">)
 
 /**
  * The report's calibration (for its settings and the budget's space), measured with a live
- * progress display when the report has none yet, and stored in {@linkcode reportCalibrationDir}.
+ * progress display when the report has none yet, and stored in {@linkcode reportCalibrationDir};
+ * a stored one shows the same display, finished.
  * A fresh report measures it again once (the first notebook that needs it), and the later
  * notebooks of that report read it back.
  *
@@ -191,7 +192,12 @@ export async function reportCalibration(
         );
       },
     });
-    await progress?.finish(`${source.calibration.models.length} models`);
+    const models = source.calibration.models.length;
+    // One display whether it was measured now or read back, so a run against stored results
+    // shows the same outputs as the run that measured them.
+    progress ??= createProgress("cost-model calibration", models);
+    await progress.update(models);
+    await progress.finish(source.calibratedNow ? `${models} models` : `${models} models, stored`);
     return source;
   } catch (e) {
     if (isInterrupt(e, signal)) {
@@ -417,7 +423,15 @@ export async function reportSearch(
   }
   const frontierPoints = result.frontier.map(frontierPoint);
   await progress.finish(`${result.records.length} candidates, frontier ${frontierPoints.length}`);
-  await verifyProgress?.finish(`${result.verification?.summary.measured ?? 0} measured`);
+  if (result.verification) {
+    // A run read back shows its verification as a finished display, as the run that measured it.
+    const measured = result.verification.summary.measured;
+    if (verifyProgress === undefined) {
+      verifyProgress = createProgress(`${label} verification`, measured);
+      await verifyProgress.update(measured);
+    }
+    await verifyProgress.finish(`${measured} measured`);
+  }
   const measuredRecords = result.verification?.measured ?? result.records;
   return { result, frontierPoints, measuredRecords, seed, dir };
 }
