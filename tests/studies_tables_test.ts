@@ -10,6 +10,7 @@ import { loadBenchmark } from "../lib/benchmark/load.ts";
 import { countParams, decoderParamsWithPositions } from "../lib/params/mod.ts";
 import { frontierDistance, lowerConvexHull, paretoFront } from "../lib/pareto/mod.ts";
 import type { ProfileResult } from "../lib/profile/result.ts";
+import { checkSettingsForArch, validateProfileSettings } from "../lib/profile/settings.ts";
 import { proxyCheck } from "../lib/stats/proxy.ts";
 import {
   aspectRatioArchs,
@@ -37,6 +38,7 @@ import {
   proxyAgreementRows,
   randomWithPerplexity,
 } from "../lib/studies/proxy_tables.ts";
+import { withPositionsFor } from "../lib/studies/published_pareto.ts";
 import {
   relativeLatencyPoints,
   rowNamed,
@@ -409,4 +411,19 @@ Deno.test("noise paragraphs: describeNoise plus the per-process p50s and the thr
   assert.match(g, /prompt latency p50s of 40\.0, 42\.0 ms \(spread 5\.0 %\)/);
   assert.throws(() => generationTieThresholds({}, { stableTolerance: 0.01 }), /without generation/);
   assert.throws(() => describeGenerationNoise({ processes: 2 }, thresholds), /without generation/);
+});
+
+Deno.test("withPositionsFor: every Core i7 Pareto model fits a 192-token pass, its decoder unchanged", async () => {
+  const { models } = await loadBenchmark({ sets: ["pareto_GPT2_lm1b_corei7"] });
+  const settings = validateProfileSettings({ seqLen: 192 });
+  assert.equal(models.length, 38);
+  for (const m of models) {
+    // Trained with 32 positions: as published, a 192-token pass does not fit.
+    assert.throws(() => checkSettingsForArch(m.arch, settings), /nPositions 32/);
+    const timed = withPositionsFor(m.arch, settings.seqLen);
+    checkSettingsForArch(timed, settings);
+    assert.equal(timed.nPositions, 192);
+    assert.deepEqual({ ...timed, nPositions: 32 }, m.arch);
+    assert.equal(countParams(timed).decoderParams, countParams(m.arch).decoderParams);
+  }
 });

@@ -21,6 +21,30 @@ export interface PublishedModel {
   publishedMemoryMB: number | null;
 }
 
+/**
+ * The architecture as it is timed at `seqLen` tokens. The paper's lm1b GPT-2 models were trained
+ * with 32 positions (archai's `tgt_len`), too few for a pass of 192 tokens, so their position
+ * table is widened to `seqLen` rows. Only that table grows, by (seqLen − nPositions) × d_model
+ * fp32 weights (at most 0.6 MiB on the Core i7 set, d_model ≤ 960 at 192 tokens): the decoder,
+ * which the proxy counts, is unchanged. An
+ * architecture with enough positions, or a Transformer-XL one (relative positions), is returned
+ * as it is.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { validateArch } from "../arch/validate.ts";
+ * import { withPositionsFor } from "./published_pareto.ts";
+ * const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 2, dInner: 128, nPositions: 32 });
+ * assert.equal(withPositionsFor(arch, 192).nPositions, 192);
+ * assert.equal(withPositionsFor(arch, 16), arch);
+ * ```
+ */
+export function withPositionsFor(arch: Arch, seqLen: number): Arch {
+  if (arch.backbone !== "gpt2" || arch.nPositions >= seqLen) return arch;
+  return { ...arch, nPositions: seqLen };
+}
+
 /** One row of the comparison table: the paper's numbers beside ours. */
 export type PublishedParetoRow = {
   model: string;
