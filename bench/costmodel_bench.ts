@@ -13,6 +13,8 @@
  * of their new p50 to their calibration p50 is the device's drift since the calibration, and the
  * latency row is printed again with every prediction multiplied by it. That corrected row uses no
  * held-out measurement, so it is what re-anchoring a stored calibration before use would give.
+ * A calibration has 12 such models, so a larger `--anchors` measures those 12. Anchors that fail,
+ * or that the calibration file does not hold (another design), are counted in a line of their own.
  *
  * `--calibration FILE` validates an existing calibration of this machine instead of measuring a
  * new one (then the calibration time is the file's). `--rows FILE` writes every held-out model
@@ -87,6 +89,7 @@ if (args.values.rows) {
 const calibrated = new Map(calibration.models.map((m) => [m.archHash, m.latencyP50Ms]));
 const anchorArchs = calibrationDesign(getSpace(calibration.preset)).models
   .filter((m) => m.role === "sample").slice(0, anchors).map((m) => m.arch);
+let anchorsFailed = 0, anchorsUnmatched = 0;
 const { processRepeats: _p, ...calSettings } = calibration.settings as Record<string, unknown>;
 const driftRatios: number[] = [];
 for await (
@@ -97,7 +100,9 @@ for await (
   )
 ) {
   const before = calibrated.get(r.archHash);
-  if (r.ok && before !== undefined) driftRatios.push(r.latencyMs.p50 / before);
+  if (!r.ok) anchorsFailed++;
+  else if (before === undefined) anchorsUnmatched++;
+  else driftRatios.push(r.latencyMs.p50 / before);
 }
 driftRatios.sort((a, b) => a - b);
 const drift = driftRatios.length ? quantileSorted(driftRatios, 0.5) : NaN;
@@ -140,6 +145,11 @@ for (const [name, e] of tableRows) {
     } | ${pct(e.meanSignedError)} | ${
       e.relativeSpread95 === undefined ? "–" : pct(e.relativeSpread95)
     } | ${e.spearman.toFixed(4)} |`,
+  );
+}
+if (anchorsFailed + anchorsUnmatched > 0) {
+  console.log(
+    `anchors: ${driftRatios.length} of ${anchorArchs.length} used; ${anchorsFailed} failed to measure, ${anchorsUnmatched} not in the calibration (another design)`,
   );
 }
 if (driftRatios.length) {
