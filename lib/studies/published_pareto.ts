@@ -26,9 +26,8 @@ export interface PublishedModel {
  * with 32 positions (archai's `tgt_len`), too few for a pass of 192 tokens, so their position
  * table is widened to `seqLen` rows. Only that table grows, by (seqLen − nPositions) × d_model
  * fp32 weights (at most 0.6 MiB on the Core i7 set, d_model ≤ 960 at 192 tokens): the decoder,
- * which the proxy counts, is unchanged. An
- * architecture with enough positions, or a Transformer-XL one (relative positions), is returned
- * as it is.
+ * which the proxy counts, is unchanged. An architecture with enough positions, or a
+ * Transformer-XL one (relative positions), is returned as it is.
  *
  * @example
  * ```ts
