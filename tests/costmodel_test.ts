@@ -4,6 +4,7 @@ import { validateArch } from "../lib/arch/mod.ts";
 import { archHash } from "../lib/arch/hash.ts";
 import {
   type Calibration,
+  CALIBRATION_VERSION,
   calibrationDesign,
   calibrationKey,
   calibrationSettings,
@@ -53,6 +54,26 @@ Deno.test("costmodel terms: a model's block terms are the sum of its layers' ter
   }
   assert.equal(tab.base, 1);
   assert.equal(tab["embed:128x4"], 1);
+});
+
+Deno.test("costmodel terms: the adaptive embedding's projections are counted as emitted", () => {
+  const base = { backbone: "gpt2", nLayer: 1, dModel: 256, nHead: 2, dInner: 512 } as const;
+  const t = (extra: object) => latencyTerms(validateArch({ ...base, ...extra }), design.basis);
+  // k = 1, d_embed ≠ d_model: one input table, and two head projections (the head cluster's own
+  // and the tail clusters' shared one).
+  const k1 = t({ dEmbed: 128, divVal: 1 });
+  assert.equal(k1.inputProjection, 256 * 128);
+  assert.equal(k1.clusterSelect, 0);
+  assert.equal(k1.headProjection, 2 * 256 * 128);
+  // k = 4: three tables (128, 32, 8 wide), each token projected from every one, two Wheres.
+  const k4 = t({ dEmbed: 128, divVal: 4 });
+  assert.equal(k4.inputProjection, 256 * (128 + 32 + 8));
+  assert.equal(k4.clusterSelect, 2 * 256);
+  assert.equal(k4.headProjection, 256 * (128 + 32 + 8));
+  // A plain tied table has none of them.
+  const plain = t({});
+  assert.equal(plain.plain, 1);
+  assert.equal(plain.inputProjection, undefined);
 });
 
 Deno.test("costmodel terms: uncovered architectures are named, not guessed", () => {
@@ -184,7 +205,7 @@ async function fakeCalibration(fingerprintHashValue: string): Promise<Calibratio
   ];
   const device = deviceFingerprint(await detectDevice(), calibrationSettings({}));
   return {
-    version: 1,
+    version: CALIBRATION_VERSION,
     key: calibrationKey(fingerprintHashValue, settings, cost, GPT2_GRAPH_VERSION),
     preset: "lts-gpt2",
     space: cost,
@@ -251,6 +272,12 @@ Deno.test("costmodel store: atomic round trip, stale refused, foreign flagged", 
       /bad.json: latency.base: expected a finite number/,
     );
     assert.throws(() => validateCalibration([], "x.json"), InputError);
+    // A file of an older cost model (other terms) is refused, saying so, never half-used.
+    await Deno.writeTextFile(join(dir, "v1.json"), JSON.stringify({ ...cal, version: 1 }));
+    await assert.rejects(
+      () => useCalibration({ preset: "lts-gpt2", file: join(dir, "v1.json") }),
+      /v1.json: version: 1 is an older cost model .*run lts costmodel calibrate again/,
+    );
     assert.throws(
       () =>
         checkCalibration(cal, {

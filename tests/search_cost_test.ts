@@ -5,7 +5,7 @@ import type { Arch } from "../lib/arch/types.ts";
 import { validateArch } from "../lib/arch/validate.ts";
 import { calibrationId } from "../lib/costmodel/predict.ts";
 import { latencyTerms, memoryTerms } from "../lib/costmodel/terms.ts";
-import type { Calibration } from "../lib/costmodel/types.ts";
+import { type Calibration, CALIBRATION_VERSION } from "../lib/costmodel/types.ts";
 import { greedyHypervolumeSubset, hypervolume } from "../lib/pareto/mod.ts";
 import {
   candidateLines,
@@ -59,7 +59,7 @@ function fakeCalibration(scale = 1): Calibration {
     spearman: 1,
   });
   return {
-    version: 1,
+    version: CALIBRATION_VERSION,
     key: "0123456789abcdef",
     preset: "tiny",
     space: {},

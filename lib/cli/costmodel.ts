@@ -38,9 +38,9 @@ const HELP = `Usage: deno task lts costmodel calibrate --preset P [--out FILE] [
 A cost model of this device: predicts the forward-pass p50 latency and the peak memory of any
 gpt2 architecture of a preset in microseconds, without emitting it.
 
-  calibrate  measures about 143 models of the preset (lts-gpt2: blocks of every d_model and
-             head count, every embedding, 12 random full-depth models) with the profiler and
-             fits the model: about 3 minutes on a 2-vCPU machine. The calibration is stored
+  calibrate  measures the preset's calibration models (lts-gpt2: 99, blocks at 6 d_model
+             values and every head count, every embedding, 40 random full-depth models) with
+             the profiler and fits the model: 2 to 3 minutes on a 2-vCPU machine. The calibration is stored
              under data/cache/costmodel/<key>.json, keyed by device fingerprint, settings,
              genes and graph version; --out FILE also writes it there (portable: measure on
              the target device, predict and search on another machine with --calibration).

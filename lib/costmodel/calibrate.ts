@@ -26,7 +26,7 @@ import { errorSummary } from "./accuracy.ts";
 import { calibrationDesign } from "./design.ts";
 import { fitTerms } from "./fit.ts";
 import { evaluateTerms, latencyTerms, memoryTerms } from "./terms.ts";
-import type { Calibration, CalibrationModel } from "./types.ts";
+import { type Calibration, CALIBRATION_VERSION, type CalibrationModel } from "./types.ts";
 
 /** What {@linkcode calibrateCostModel} takes. */
 export interface CalibrateInput {
@@ -118,7 +118,7 @@ export function calibrationKey(
   space: Record<string, unknown>,
   graphVersion: number,
 ): string {
-  return contentHash({ v: 1, fingerprintHash, settings, space, graphVersion });
+  return contentHash({ v: CALIBRATION_VERSION, fingerprintHash, settings, space, graphVersion });
 }
 
 /**
@@ -150,8 +150,8 @@ export function latencyOutliers(ratios: ReadonlyMap<string, number>): Set<string
 }
 
 /**
- * Measures the calibration design of a preset on this device and fits the cost model. About
- * 143 models for `lts-gpt2` (about three minutes on a 2-vCPU machine at seq len 192). A model
+ * Measures the calibration design of a preset on this device and fits the cost model: 99
+ * models for `lts-gpt2` (two to three minutes on a 2-vCPU machine at seq len 192). A model
  * that fails to measure fails the calibration (a gap would bias every prediction that uses it).
  * A model far off the first fit ({@linkcode latencyOutliers}) is measured in two more processes
  * and the median of its three p50s is fitted instead (`latencyProcesses: 3` in its entry).
@@ -160,7 +160,7 @@ export function latencyOutliers(ratios: ReadonlyMap<string, number>): Set<string
  * ```ts
  * import { calibrateCostModel } from "./calibrate.ts";
  * const calibration = await calibrateCostModel({ preset: "lts-gpt2", settings: { seqLen: 192 } });
- * calibration.models.length; // 143
+ * calibration.models.length; // 99
  * ```
  */
 export async function calibrateCostModel(input: CalibrateInput): Promise<Calibration> {
@@ -264,7 +264,7 @@ export async function calibrateCostModel(input: CalibrateInput): Promise<Calibra
   const recorded = measurementSettings(settings);
   const definition = costSpace(space);
   return {
-    version: 1,
+    version: CALIBRATION_VERSION,
     key: calibrationKey(fpHash, recorded, definition, GPT2_GRAPH_VERSION),
     preset: input.preset,
     space: definition,

@@ -1,6 +1,6 @@
 /**
  * A calibrated cost model of this device: latency (forward p50) and peak memory of any gpt2
- * architecture of a preset, predicted in microseconds from about 143 measured models
+ * architecture of a preset, predicted in microseconds from 99 measured models
  * (`calibrate.ts`), stored per device and settings (`store.ts`), and checked on held-out
  * architectures (`validate.ts`).
  *

@@ -15,7 +15,7 @@ import { jsonDifferences } from "../util/hash.ts";
 import { parseJson } from "../util/lines.ts";
 import { PROJECT_ROOT } from "../util/paths.ts";
 import { describeValue, isPlainObject } from "../util/validate.ts";
-import type { Calibration } from "./types.ts";
+import { type Calibration, CALIBRATION_VERSION } from "./types.ts";
 
 /** Environment variable naming the folder of stored calibrations (default `data/cache/costmodel`). */
 export const CALIBRATION_DIR_ENV = "LTS_COSTMODEL_DIR";
@@ -102,15 +102,25 @@ function coefficients(raw: Record<string, unknown>, key: string, where: string):
  * ```ts
  * import assert from "node:assert/strict";
  * import { validateCalibration } from "./store.ts";
- * assert.throws(() => validateCalibration({ version: 2 }, "cal.json"), /cal.json: version: expected 1/);
+ * assert.throws(() => validateCalibration({ version: 1 }, "cal.json"), /cal.json: version: 1 is an older cost model/);
  * ```
  */
 export function validateCalibration(value: unknown, where: string): Calibration {
   if (!isPlainObject(value)) {
     throw new InputError(`${where}: expected a calibration object, got ${describeValue(value)}`);
   }
-  if (value.version !== 1) {
-    throw new InputError(`${where}: version: expected 1, got ${describeValue(value.version)}`);
+  if (
+    typeof value.version === "number" && Number.isInteger(value.version) && value.version >= 1 &&
+    value.version < CALIBRATION_VERSION
+  ) {
+    throw new InputError(
+      `${where}: version: ${value.version} is an older cost model (this one is version ${CALIBRATION_VERSION}, with other terms); run lts costmodel calibrate again`,
+    );
+  }
+  if (value.version !== CALIBRATION_VERSION) {
+    throw new InputError(
+      `${where}: version: expected ${CALIBRATION_VERSION}, got ${describeValue(value.version)}`,
+    );
   }
   for (const key of ["key", "preset", "fingerprintHash", "measuredAt", "runtimeVersion"]) {
     field(value, key, "string", where);

@@ -5,16 +5,23 @@
  *     latency = base + base_d·d + embedding + Σ_layers block(d, n_headᵢ, d_innerᵢ)
  *
  * where d is d_model, and a block's cost is a linear combination of its work terms: the
- * attention projections (d²), the feed-forward matmuls (d·d_inner, with a d_inner·√d term for
- * the matmul efficiency that grows with d), the element-wise work (d, d_inner, d^1.5), and an
- * intercept and a d-slope per head count (the attention kernel's per-head work at the fixed
- * sequence length). The embedding part is, for a plain table tied to the LM head,
- * `plain + plainVocabDModel · vocab · d` (gather and the head's matrix-vector product), and
- * otherwise an intercept per (d_embed, k) — the head's cluster tables, which do not depend on d
- * — plus `embedProjection · d · Σ cluster widths` (the projections to and from d_model). One
- * global fit over every calibration model: measured per-d_model tables were tried first and
- * amplified the measurement noise (33 % of held-out models within ±5 % against 68 % for this
- * form, on the same measurements; bench/RESULTS.md).
+ * attention projections (d²), the feed-forward matmuls (d·d_inner), the element-wise work (d,
+ * d_inner), a curvature in d_inner (d_inner², the feed-forward's cost per unit of width changes
+ * with the width), and an intercept and a d-slope per head count (the attention kernel's
+ * per-head work at the fixed sequence length). The embedding part is, for a plain table tied to
+ * the LM head, `plain + plainVocabDModel · vocab · d` (gather and the head's matrix-vector
+ * product); otherwise an intercept per (d_embed, k) — the gathers and the head's cluster tables,
+ * which do not depend on d — plus the work of the graph's projections as emitted
+ * (`lib/onnx/adaptive.ts`): every input table projected to d for every token
+ * (`inputProjection`, d · Σ table widths), the `Where` that keeps each token's own cluster
+ * (`clusterSelect`, d per extra table), and the head's projections of the last hidden state
+ * (`headProjection`, d · Σ widths of its distinct projections).
+ *
+ * The form was chosen on held-out measurements (bench/RESULTS.md, 2026-12-04): per-d_model
+ * tables amplified the measurement noise, and the matmul-efficiency terms of the first form
+ * (d_inner·√d, d^1.5) fitted the one- to four-block models but hurt deep models, which the
+ * d_inner² term and full-depth calibration models fit better. One global fit over every
+ * calibration model.
  *
  * Peak memory is a linear function of exact byte counts: the blocks' fp32 weights, the
  * embedding's (tables, projections, positions, the head's own parameters), and the largest
@@ -28,7 +35,7 @@
 import type { Arch } from "../arch/types.ts";
 import { countParams } from "../params/count.ts";
 import { vocabClusters } from "../params/embedding.ts";
-import { isPlainEmbedding } from "../onnx/adaptive.ts";
+import { embeddingLayout, isPlainEmbedding } from "../onnx/adaptive.ts";
 
 /** Named term values of one architecture (a sparse row of the regression). */
 export type Terms = Record<string, number>;
@@ -93,6 +100,7 @@ export function uncoveredReason(arch: Arch, basis: TermBasis): string | undefine
  * assert.equal(t.layer, 2);
  * assert.equal(t.heads2, 1);
  * assert.equal(t.ffn, 128 * 768);
+ * assert.equal(t.dInnerSquared, 256 ** 2 + 512 ** 2);
  * assert.equal(t.plain, 1);
  * ```
  */
@@ -109,10 +117,9 @@ export function latencyTerms(arch: Arch, basis: TermBasis): Terms {
     add("layer", 1);
     add("attentionProjections", d * d);
     add("ffn", d * inner);
-    add("ffnSqrtDModel", inner * Math.sqrt(d));
     add("dInner", inner);
+    add("dInnerSquared", inner * inner);
     add("dModel", d);
-    add("dModel1.5", d ** 1.5);
     add(`heads${h}`, 1);
     add(`heads${h}DModel`, d);
   }
@@ -120,9 +127,16 @@ export function latencyTerms(arch: Arch, basis: TermBasis): Terms {
     add("plain", 1);
     add("plainVocabDModel", arch.vocabSize * d);
   } else {
-    const widths = vocabClusters(arch).reduce((s, c) => s + c.width, 0);
+    const layout = embeddingLayout(arch);
+    const width = new Map(layout.tables.map((t) => [t.name, t.width]));
     add(embeddingTerm(arch.dEmbed, arch.divVal), 1);
-    add("embedProjection", d * widths);
+    add("inputProjection", d * layout.tables.reduce((s, t) => s + t.width, 0));
+    add("clusterSelect", d * (layout.tables.length - 1));
+    const headProjections = new Map<string, number>();
+    for (const c of layout.clusters) {
+      if (c.projection !== null) headProjections.set(c.projection, width.get(c.table)!);
+    }
+    add("headProjection", d * [...headProjections.values()].reduce((s, w) => s + w, 0));
   }
   return terms;
 }

@@ -8,6 +8,13 @@ import type { DeviceFingerprint } from "../profile/fingerprint.ts";
 import type { RecordedSettings } from "../profile/settings.ts";
 import type { TermBasis } from "./terms.ts";
 
+/**
+ * The version of the cost model's design and terms. Version 2 (2026-12-04): 40 full-depth
+ * calibration models, 6 d_model knots, the d_inner² term and the adaptive embedding's
+ * projections as emitted; version 1 had 12, 15 knots and d_inner·√d, d^1.5.
+ */
+export const CALIBRATION_VERSION = 2;
+
 /** Accuracy of predictions against measurements, per objective. */
 export interface ErrorSummary {
   /** Models compared. */
@@ -62,8 +69,11 @@ export interface CalibrationValidation {
  * Stored as JSON (`lib/costmodel/store.ts`).
  */
 export interface Calibration {
-  /** Format version of the file. */
-  version: 1;
+  /**
+   * Version of the cost model's form (its design and terms, {@linkcode CALIBRATION_VERSION}); a
+   * file of another version was fitted on other terms and is refused.
+   */
+  version: typeof CALIBRATION_VERSION;
   /** Content hash of everything that decides whether it applies (device, settings, space, graphs). */
   key: string;
   /** The space preset it was calibrated for, and the genes it covers (`costSpace`). */
