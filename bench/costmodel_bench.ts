@@ -13,7 +13,7 @@
  * of their new p50 to their calibration p50 is the device's drift since the calibration, and the
  * latency row is printed again with every prediction multiplied by it. That corrected row uses no
  * held-out measurement, so it is what re-anchoring a stored calibration before use would give.
- * A calibration has 12 such models, so a larger `--anchors` measures those 12. Anchors that fail,
+ * A calibration has 40 such models, so a larger `--anchors` measures those 40. Anchors that fail,
  * or that the calibration file does not hold (another design), are counted in a line of their own.
  *
  * `--calibration FILE` validates an existing calibration of this machine instead of measuring a

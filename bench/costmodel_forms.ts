@@ -24,7 +24,8 @@
  *    predicted by a fit on the v1 calibration plus the first M models of the other folds, as if
  *    the calibration had measured M more full-depth models (M = 0, 15, 30, 45), once with all 15
  *    d_model values of block models and once with only the 6 of version 2. No model is ever
- *    scored by a fit that saw it.
+ *    scored by a fit that saw it. The M models are taken in file order, so mostly from
+ *    `v1-held-out-a`, the set measured closest to the calibration.
  *
  * @module
  */
@@ -33,6 +34,7 @@ import { validateArch } from "../lib/arch/validate.ts";
 import type { Arch } from "../lib/arch/types.ts";
 import {
   calibrationDesign,
+  embeddingTerm,
   type ErrorSummary,
   errorSummary,
   evaluateTerms,
@@ -40,6 +42,7 @@ import {
   latencyTerms,
   type Terms,
 } from "../lib/costmodel/mod.ts";
+import { isPlainEmbedding } from "../lib/onnx/adaptive.ts";
 import { vocabClusters } from "../lib/params/embedding.ts";
 import { getSpace } from "../lib/space/mod.ts";
 
@@ -75,9 +78,17 @@ const defaults = {
 };
 const data: Measured[] = (await Deno.readTextFile(args.values.data)).trim().split("\n").map(
   (line, i) => {
-    const r = JSON.parse(line);
-    if (typeof r.set !== "string" || !(r.latencyP50Ms > 0)) {
-      throw new Error(`${args.values.data}:${i + 1}: expected set and latencyP50Ms`);
+    const where = `${args.values.data}:${i + 1}`;
+    let r;
+    try {
+      r = JSON.parse(line);
+    } catch (e) {
+      throw new Error(`${where}: not JSON (${(e as Error).message})`);
+    }
+    if (
+      typeof r.set !== "string" || typeof r.archHash !== "string" || !(r.latencyP50Ms > 0)
+    ) {
+      throw new Error(`${where}: expected set, archHash and a positive latencyP50Ms`);
     }
     return {
       set: r.set,
@@ -88,18 +99,40 @@ const data: Measured[] = (await Deno.readTextFile(args.values.data)).trim().spli
     };
   },
 );
+const ids = new Set(data.map((m) => m.id));
+if (ids.size !== data.length) throw new Error(`${args.values.data}: a model is listed twice`);
 const inSet = (set: string) => data.filter((m) => m.set === set);
 
-/** The version-1 terms (before 2026-12-04), kept here to compare with. */
+/**
+ * The version-1 latency terms (before 2026-12-04), frozen here to compare with: per layer d²,
+ * d·d_inner, d_inner·√d, d_inner, d, d^1.5 and a term and d-slope per head count; the embedding
+ * as a plain table or an intercept per (d_embed, k) plus d · Σ cluster widths.
+ */
 function v1Terms(arch: Arch): Terms {
-  const t = latencyTerms(arch, basis);
-  for (const k of ["dInnerSquared", "inputProjection", "clusterSelect", "headProjection"]) {
-    delete t[k];
-  }
+  const t: Terms = {};
+  const add = (name: string, value: number) => (t[name] = (t[name] ?? 0) + value);
   const d = arch.dModel;
-  t.ffnSqrtDModel = arch.dInner.reduce((s, inner) => s + inner * Math.sqrt(d), 0);
-  t["dModel1.5"] = arch.nLayer * d ** 1.5;
-  if (!t.plain) t.embedProjection = d * vocabClusters(arch).reduce((s, c) => s + c.width, 0);
+  add("base", 1);
+  add("baseDModel", d);
+  arch.dInner.forEach((inner, l) => {
+    const h = arch.nHead[l];
+    add("layer", 1);
+    add("attentionProjections", d * d);
+    add("ffn", d * inner);
+    add("ffnSqrtDModel", inner * Math.sqrt(d));
+    add("dInner", inner);
+    add("dModel", d);
+    add("dModel1.5", d ** 1.5);
+    add(`heads${h}`, 1);
+    add(`heads${h}DModel`, d);
+  });
+  if (isPlainEmbedding(arch)) {
+    add("plain", 1);
+    add("plainVocabDModel", arch.vocabSize * d);
+  } else {
+    add(embeddingTerm(arch.dEmbed, arch.divVal), 1);
+    add("embedProjection", d * vocabClusters(arch).reduce((s, c) => s + c.width, 0));
+  }
   return t;
 }
 

@@ -49,7 +49,17 @@ Deno.test("costmodel terms: a model's block terms are the sum of its layers' ter
   const b = validateArch({ ...base, nLayer: 1, nHead: 8, dInner: 1024 });
   const ab = validateArch({ ...base, nLayer: 2, nHead: [2, 8], dInner: [512, 1024] });
   const [ta, tb, tab] = [a, b, ab].map((x) => latencyTerms(x, design.basis));
-  for (const key of ["layer", "ffn", "dInner", "heads2", "heads8", "attentionProjections"]) {
+  for (
+    const key of [
+      "layer",
+      "ffn",
+      "dInner",
+      "dInnerSquared",
+      "heads2",
+      "heads8",
+      "attentionProjections",
+    ]
+  ) {
     assert.equal(tab[key], (ta[key] ?? 0) + (tb[key] ?? 0), key);
   }
   assert.equal(tab.base, 1);
@@ -70,6 +80,10 @@ Deno.test("costmodel terms: the adaptive embedding's projections are counted as 
   assert.equal(k4.inputProjection, 256 * (128 + 32 + 8));
   assert.equal(k4.clusterSelect, 2 * 256);
   assert.equal(k4.headProjection, 256 * (128 + 32 + 8));
+  // k = 2: tables 128 and 64 wide; the head cluster's own projection and the tail's, once each.
+  const k2 = t({ dEmbed: 128, divVal: 2 });
+  assert.equal(k2.inputProjection, 256 * (128 + 64 + 32));
+  assert.equal(k2.headProjection, 256 * (128 + 64 + 32));
   // A plain tied table has none of them.
   const plain = t({});
   assert.equal(plain.plain, 1);
@@ -278,6 +292,12 @@ Deno.test("costmodel store: atomic round trip, stale refused, foreign flagged", 
       () => useCalibration({ preset: "lts-gpt2", file: join(dir, "v1.json") }),
       /v1.json: version: 1 is an older cost model .*run lts costmodel calibrate again/,
     );
+    for (const version of [CALIBRATION_VERSION + 1, "2", null, 1.5]) {
+      assert.throws(
+        () => validateCalibration({ ...cal, version }, "x.json"),
+        new RegExp(`x.json: version: expected ${CALIBRATION_VERSION}, got`),
+      );
+    }
     assert.throws(
       () =>
         checkCalibration(cal, {

@@ -332,6 +332,10 @@ Deno.test("compareSeeds: a verdict only beyond the spread across seeds, and neve
   assert.equal(homo.winner, "homogeneous");
   assert.ok(homo.mean.difference < 0);
   assert.match(seedConclusion(homo), /the \*\*homogeneous\*\* search covers more/);
+  assert.match(
+    seedConclusion(homo),
+    /more than the larger spread across seeds \(0\.\d{4}\); it was ahead in 2 of 2 seeds/,
+  );
   // One seed: no spread, no verdict however large the gap.
   const one = compareSeeds([
     { seed: 1, heterogeneous: [p("a", 100, 1)], homogeneous: [p("b", 1, 100)] },

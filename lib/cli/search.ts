@@ -103,7 +103,7 @@ Cost (where each candidate's latency and memory come from):
                              model (lts costmodel), nothing measured; verified: the search runs
                              on predictions, then the candidates on or near the predicted
                              frontier are measured and the final frontier is theirs. A missing
-                             calibration is measured first (about 3 min) and stored
+                             calibration is measured first (about 2.5 min) and stored
   --calibration FILE         the calibration to use (default: the stored one of this device and
                              settings); one from another device: --cost predicted only
   --verify-margin M          verified: measure every candidate that predictions at most a factor

@@ -2,9 +2,9 @@
  * Which models a calibration measures: small models (one to four blocks) whose blocks cover
  * every (d_model knot, n_head) pair and the extremes of d_inner at each knot, one-block models
  * of every embedding the space allows, and random full-depth architectures of the space — the
- * models a search asks about. The full-depth models matter most: on the same held-out models,
- * 12 of them gave 63 % within ±5 % and about 40 gave 80–85 %, while halving the knots changed
- * nothing (bench/RESULTS.md, 2026-12-04). All are emitted and measured exactly as a
+ * models a search asks about. In refits of stored measurements (bench/costmodel_forms.ts,
+ * bench/RESULTS.md 2026-12-04), 15 full-depth models more raised the share of held-out models
+ * within ±5 % from 61–77 % to 80–84 %, and with them 6 d_model knots did as well as 15. All are emitted and measured exactly as a
  * candidate (same emitter, same child-process profiler, same settings), so a block's cost is its
  * cost inside a model. Deterministic: the same space always gives the same design.
  *

@@ -17,11 +17,12 @@
  * (`clusterSelect`, d per extra table), and the head's projections of the last hidden state
  * (`headProjection`, d · Σ widths of its distinct projections).
  *
- * The form was chosen on held-out measurements (bench/RESULTS.md, 2026-12-04): per-d_model
- * tables amplified the measurement noise, and the matmul-efficiency terms of the first form
- * (d_inner·√d, d^1.5) fitted the one- to four-block models but hurt deep models, which the
- * d_inner² term and full-depth calibration models fit better. One global fit over every
- * calibration model.
+ * The form was chosen on held-out measurements (bench/costmodel_forms.ts, bench/RESULTS.md
+ * 2026-12-04): per-d_model tables amplified the measurement noise; with the version-2
+ * calibration the first form's matmul-efficiency terms (d_inner·√d, d^1.5) reached 88 % of
+ * held-out models within ±5 % and this form 93 %, though no term set was best on every held-out
+ * set (the differences are a few models in 100). For k > 1, `headProjection` equals
+ * `inputProjection`; only k = 1 tells them apart. One global fit over every calibration model.
  *
  * Peak memory is a linear function of exact byte counts: the blocks' fp32 weights, the
  * embedding's (tables, projections, positions, the head's own parameters), and the largest

@@ -105,7 +105,9 @@ export function compareSeeds(seeds: readonly SeedFrontiers[]): SeedComparison {
  */
 export function seedConclusion(cmp: SeedComparison): string {
   const n = cmp.rows.length;
-  const f = (x: number) => x.toFixed(3);
+  // Four decimals: the hypervolumes of one space differ in the third, and a difference and a
+  // spread that round alike must still read as the comparison that was made.
+  const f = (x: number) => x.toFixed(4);
   const means = `mean hypervolume over ${n} seed${n === 1 ? "" : "s"}: heterogeneous ${
     f(cmp.mean.heterogeneous)
   } (± ${f(cmp.spread.heterogeneous)} across seeds), homogeneous ${f(cmp.mean.homogeneous)} (± ${
@@ -119,7 +121,12 @@ export function seedConclusion(cmp: SeedComparison): string {
       f(cmp.mean.difference)
     }) is within the spread across seeds, so neither search covers more of the objective space here (a tie).`;
   }
+  const spread = Math.max(cmp.spread.heterogeneous, cmp.spread.homogeneous);
+  const sign = cmp.winner === "heterogeneous" ? 1 : -1;
+  const ahead = cmp.rows.filter((r) => sign * r.difference > 0).length;
   return `- Heterogeneous vs homogeneous, ${means}: the **${cmp.winner}** search covers more of the objective space, by ${
     f(Math.abs(cmp.mean.difference))
-  } on average, more than the spread across seeds.`;
+  } on average, more than the larger spread across seeds (${
+    f(spread)
+  }); it was ahead in ${ahead} of ${n} seeds.`;
 }
