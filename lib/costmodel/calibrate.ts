@@ -157,7 +157,7 @@ export function latencyOutliers(ratios: ReadonlyMap<string, number>): Set<string
  * and the median of its three p50s is fitted instead (`latencyProcesses: 3` in its entry).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { calibrateCostModel } from "./calibrate.ts";
  * const calibration = await calibrateCostModel({ preset: "lts-gpt2", settings: { seqLen: 192 } });
  * calibration.models.length; // 99

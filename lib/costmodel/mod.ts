@@ -5,7 +5,7 @@
  * architectures (`validate.ts`).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { predictCost, useCalibration } from "./mod.ts";
  * import { validateArch } from "../arch/mod.ts";
  * const { calibration } = await useCalibration({ preset: "lts-gpt2", calibrate: true });

@@ -57,7 +57,7 @@ export interface UseCalibrationInput {
  * {@linkcode InputError} for a stale file or when nothing matches and `calibrate` is false.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { useCalibration } from "./resolve.ts";
  * const { calibration, foreign } = await useCalibration({ preset: "lts-gpt2", calibrate: true });
  * ```

@@ -134,7 +134,7 @@ export interface ValidateInput {
  * predictions. Run it on the device the calibration describes.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { validateCostModel } from "./validate.ts";
  * import { calibrateCostModel } from "./calibrate.ts";
  * const calibration = await calibrateCostModel({ preset: "lts-gpt2" });

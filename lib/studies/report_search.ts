@@ -160,7 +160,7 @@ export function reportCalibrationDir(ctx: Pick<StudyContext, "quick" | "fresh">)
  * notebooks of that report read it back.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { reportCalibration } from "./report_search.ts";
  * import { studyContext } from "./context.ts";
  * const ctx = await studyContext();
