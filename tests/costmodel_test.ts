@@ -63,7 +63,7 @@ Deno.test("costmodel terms: a model's block terms are the sum of its layers' ter
     assert.equal(tab[key], (ta[key] ?? 0) + (tb[key] ?? 0), key);
   }
   assert.equal(tab.base, 1);
-  assert.equal(tab["embed:128x4"], 1);
+  assert.equal(tab.adaptive, 1);
 });
 
 Deno.test("costmodel terms: the adaptive embedding's projections are counted as emitted", () => {
@@ -90,6 +90,35 @@ Deno.test("costmodel terms: the adaptive embedding's projections are counted as 
   assert.equal(plain.inputProjection, undefined);
 });
 
+Deno.test("costmodel terms: a calibrated d_model has its own block terms, an adaptive embedding is smooth", () => {
+  const at = (dModel: number, dEmbed: number) =>
+    latencyTerms(
+      validateArch({
+        backbone: "gpt2",
+        nLayer: 2,
+        dModel,
+        nHead: 2,
+        dInner: 512,
+        dEmbed,
+        divVal: 4,
+      }),
+      design.basis,
+    );
+  const knot = at(320, 128), between = at(384, 128);
+  assert.ok(design.basis.knots.includes(320) && !design.basis.knots.includes(384));
+  assert.equal(knot["knot:320:attention"], 2 * 320 * 320);
+  assert.equal(knot["knot:320:ffn"], 2 * 320 * 512);
+  assert.deepEqual(Object.keys(between).filter((k) => k.startsWith("knot:")), []);
+  // No term names a width: a d_embed the calibration never drew has the same terms, other values.
+  const odd = at(384, 384);
+  assert.deepEqual(Object.keys(odd).sort(), Object.keys(between).sort());
+  // Tables of 384, 96 and 24 wide over the vocabulary's clusters, scored once by the head (k > 1).
+  const cutoffs = [...space.cutoffs, space.vocabSize];
+  const tokens = cutoffs.map((end, i) => end - (i === 0 ? 0 : cutoffs[i - 1]));
+  assert.equal(odd.outputTableMacs, tokens[0] * 384 + tokens[1] * 96 + tokens[2] * 24);
+  assert.equal(odd.tableCount, 3);
+});
+
 Deno.test("costmodel terms: uncovered architectures are named, not guessed", () => {
   const wide = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 2048, nHead: 8, dInner: 4096 });
   assert.match(
@@ -108,7 +137,7 @@ Deno.test("costmodel terms: uncovered architectures are named, not guessed", () 
   const coefficients = { base: 1 };
   assert.match(
     predictionGap({ basis: design.basis, latency: coefficients, memory: {} } as never, odd) ?? "",
-    /not calibrated: .*embed:384x2/,
+    /not calibrated: .*adaptive/,
   );
   assert.throws(
     () =>
@@ -126,18 +155,24 @@ Deno.test("costmodel terms: uncovered architectures are named, not guessed", () 
 });
 
 Deno.test("costmodel fit: recovers a cost of its own form exactly from the design's models", () => {
-  const rows = design.models.map((m) => latencyTerms(m.arch, design.basis));
-  const names = [...new Set(rows.flatMap((t) => Object.keys(t)))];
-  const truth = trueCoefficients(names);
-  const fit = fitTerms(rows.map((terms) => ({ terms, value: evaluateTerms(terms, truth)! })));
-  // Held-out architectures of the space: predictions match the true cost.
-  const rng = createRng(11);
-  for (let i = 0; i < 50; i++) {
-    const arch = sampleArch(space, rng);
-    const terms = latencyTerms(arch, design.basis);
-    const p = evaluateTerms(terms, fit.coefficients)!;
-    const t = evaluateTerms(terms, truth)!;
-    assert.ok(Math.abs(p / t - 1) < 1e-6, `${archHash(arch)}: ${p} vs ${t}`);
+  // The preset, and the report's space (d_embed = d_model, k = 4 only: `adaptive` and
+  // `tableCount` always move together there, and their sum is what counts).
+  const spaces = [space, getSpace("lts-gpt2", { dEmbed: "dModel", divVal: [4] })];
+  for (const target of spaces) {
+    const { models, basis } = calibrationDesign(target);
+    const rows = models.map((m) => latencyTerms(m.arch, basis));
+    const names = [...new Set(rows.flatMap((t) => Object.keys(t)))];
+    const truth = trueCoefficients(names);
+    const fit = fitTerms(rows.map((terms) => ({ terms, value: evaluateTerms(terms, truth)! })));
+    // Held-out architectures of the space: predictions match the true cost.
+    const rng = createRng(11);
+    for (let i = 0; i < 50; i++) {
+      const arch = sampleArch(target, rng);
+      const terms = latencyTerms(arch, basis);
+      const p = evaluateTerms(terms, fit.coefficients)!;
+      const t = evaluateTerms(terms, truth)!;
+      assert.ok(Math.abs(p / t - 1) < 1e-6, `${archHash(arch)}: ${p} vs ${t}`);
+    }
   }
 });
 
@@ -292,7 +327,16 @@ Deno.test("costmodel store: atomic round trip, stale refused, foreign flagged", 
       () => useCalibration({ preset: "lts-gpt2", file: join(dir, "v1.json") }),
       /v1.json: version: 1 is an older cost model .*run lts costmodel calibrate again/,
     );
-    for (const version of [CALIBRATION_VERSION + 1, "2", null, 1.5]) {
+    // A version-2 file (intercepts per embedding, no knot terms) is refused the same way.
+    assert.throws(
+      () => validateCalibration({ ...cal, version: 2 }, "v2.json"),
+      /v2.json: version: 2 is an older cost model \(this one is version 3/,
+    );
+    assert.throws(
+      () => validateCalibration({ ...cal, version: CALIBRATION_VERSION + 1 }, "new.json"),
+      /new.json: version: 4 is a newer cost model than this lts reads .*update lts/,
+    );
+    for (const version of ["2", null, 1.5]) {
       assert.throws(
         () => validateCalibration({ ...cal, version }, "x.json"),
         new RegExp(`x.json: version: expected ${CALIBRATION_VERSION}, got`),

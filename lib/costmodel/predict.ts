@@ -11,8 +11,8 @@ import { evaluateTerms, latencyTerms, memoryTerms, type Terms, uncoveredReason }
 import type { Calibration, CostPrediction } from "./types.ts";
 
 /**
- * Why a calibration cannot predict `arch` (a d_model outside its knots, a head count or an
- * embedding it never measured), or `undefined` when it can.
+ * Why a calibration cannot predict `arch` (a d_model outside its knots, a head count or a kind
+ * of embedding it never measured), or `undefined` when it can.
  *
  * @example
  * ```ts

@@ -117,6 +117,14 @@ export function validateCalibration(value: unknown, where: string): Calibration 
       `${where}: version: ${value.version} is an older cost model (this one is version ${CALIBRATION_VERSION}, with other terms); run lts costmodel calibrate again`,
     );
   }
+  if (
+    typeof value.version === "number" && Number.isInteger(value.version) &&
+    value.version > CALIBRATION_VERSION
+  ) {
+    throw new InputError(
+      `${where}: version: ${value.version} is a newer cost model than this lts reads (version ${CALIBRATION_VERSION}); update lts or run lts costmodel calibrate again`,
+    );
+  }
   if (value.version !== CALIBRATION_VERSION) {
     throw new InputError(
       `${where}: version: expected ${CALIBRATION_VERSION}, got ${describeValue(value.version)}`,

@@ -8,21 +8,33 @@
  * attention projections (d²), the feed-forward matmuls (d·d_inner), the element-wise work (d,
  * d_inner), a curvature in d_inner (d_inner², the feed-forward's cost per unit of width changes
  * with the width), and an intercept and a d-slope per head count (the attention kernel's
- * per-head work at the fixed sequence length). The embedding part is, for a plain table tied to
- * the LM head, `plain + plainVocabDModel · vocab · d` (gather and the head's matrix-vector
- * product); otherwise an intercept per (d_embed, k) — the gathers and the head's cluster tables,
- * which do not depend on d — plus the work of the graph's projections as emitted
- * (`lib/onnx/adaptive.ts`): every input table projected to d for every token
- * (`inputProjection`, d · Σ table widths), the `Where` that keeps each token's own cluster
- * (`clusterSelect`, d per extra table), and the head's projections of the last hidden state
- * (`headProjection`, d · Σ widths of its distinct projections).
+ * per-head work at the fixed sequence length).
  *
- * The form was chosen on held-out measurements (bench/costmodel_forms.ts, bench/RESULTS.md
- * 2026-12-04): per-d_model tables amplified the measurement noise; with the version-2
- * calibration the first form's matmul-efficiency terms (d_inner·√d, d^1.5) reached 88 % of
- * held-out models within ±5 % and this form 93 %, though no term set was best on every held-out
- * set (the differences are a few models in 100). For k > 1, `headProjection` equals
- * `inputProjection`; only k = 1 tells them apart. One global fit over every calibration model.
+ * The matmul kernels are not smooth in d: on the 2-vCPU EPYC of 2026-12-04 a d_model of 1024
+ * ran 3–5 % slower than a smooth fit through the other widths, which pulled every prediction
+ * between 768 and 960 3–5 % high. So a block at a calibrated d_model (a knot of the
+ * {@linkcode TermBasis}) also has its own d² and d·d_inner terms (`knot:<d>:attention`,
+ * `knot:<d>:ffn`): the widths the calibration measured use their own measurements, and the
+ * others the smooth form, which no single width can bend.
+ *
+ * The embedding part is, for a plain table tied to the LM head, `plain + plainVocabDModel ·
+ * vocab · d` (gather and the head's matrix-vector product). An adaptive embedding is smooth in
+ * its widths too, so that one calibration covers every d_embed (the paper's d_embed = d_model
+ * included): an intercept (`adaptive`), one per table (`tableCount`, its gather and its share of
+ * the head), the head's product of the last hidden state with every table (`outputTableMacs`,
+ * Σ tokens · width; twice for k = 1, whose head scores the whole table for the head and the tail
+ * clusters), and the work of the graph's projections as emitted (`lib/onnx/adaptive.ts`): every
+ * input table projected to d for every token (`inputProjection`, d · Σ table widths), the
+ * `Where` that keeps each token's own cluster (`clusterSelect`, d per extra table), and the
+ * head's projections of the last hidden state (`headProjection`, d · Σ widths of its distinct
+ * projections). For k > 1, `headProjection` equals `inputProjection`; only k = 1 tells them
+ * apart.
+ *
+ * The form was chosen on held-out measurements (bench/costmodel_forms.ts, bench/RESULTS.md): on
+ * the stored 2026-12-04 measurements, version 2 (one intercept per (d_embed, k), no knot terms)
+ * reached 93 % of 100 held-out models within ±5 %, largest error 9.4 %, bias +1.7 %; this form
+ * 93 %, largest error 6.9 %, bias +0.5 %, and 84–88 % instead of 74–75 % on the older
+ * calibration's held-out sets. One global fit over every calibration model.
  *
  * Peak memory is a linear function of exact byte counts: the blocks' fp32 weights, the
  * embedding's (tables, projections, positions, the head's own parameters), and the largest
@@ -55,9 +67,9 @@ export interface TermShape {
   batch: number;
 }
 
-/** The name of the embedding intercept term of a (d_embed, k) pair. */
-export function embeddingTerm(dEmbed: number, divVal: number): string {
-  return `embed:${dEmbed}x${divVal}`;
+/** The names of the per-knot block terms of a calibrated d_model (see the module doc). */
+export function knotTerms(dModel: number): { attention: string; ffn: string } {
+  return { attention: `knot:${dModel}:attention`, ffn: `knot:${dModel}:ffn` };
 }
 
 /**
@@ -102,6 +114,7 @@ export function uncoveredReason(arch: Arch, basis: TermBasis): string | undefine
  * assert.equal(t.heads2, 1);
  * assert.equal(t.ffn, 128 * 768);
  * assert.equal(t.dInnerSquared, 256 ** 2 + 512 ** 2);
+ * assert.equal(t["knot:128:ffn"], t.ffn); // 128 is a calibrated d_model
  * assert.equal(t.plain, 1);
  * ```
  */
@@ -124,13 +137,21 @@ export function latencyTerms(arch: Arch, basis: TermBasis): Terms {
     add(`heads${h}`, 1);
     add(`heads${h}DModel`, d);
   }
+  if (basis.knots.includes(d)) {
+    const names = knotTerms(d);
+    add(names.attention, terms.attentionProjections);
+    add(names.ffn, terms.ffn);
+  }
   if (isPlainEmbedding(arch)) {
     add("plain", 1);
     add("plainVocabDModel", arch.vocabSize * d);
   } else {
     const layout = embeddingLayout(arch);
     const width = new Map(layout.tables.map((t) => [t.name, t.width]));
-    add(embeddingTerm(arch.dEmbed, arch.divVal), 1);
+    const tables = vocabClusters(arch).reduce((sum, c) => sum + (c.end - c.start) * c.width, 0);
+    add("adaptive", 1);
+    add("tableCount", layout.tables.length);
+    add("outputTableMacs", (arch.divVal === 1 ? 2 : 1) * tables);
     add("inputProjection", d * layout.tables.reduce((s, t) => s + t.width, 0));
     add("clusterSelect", d * (layout.tables.length - 1));
     const headProjections = new Map<string, number>();
@@ -161,7 +182,8 @@ export function memoryTerms(arch: Arch, shape: TermShape): Terms {
   const count = countParams(arch);
   const layers = count.components.layers.reduce((s, l) => s + l.total, 0);
   const tokens = shape.batch * shape.seqLen;
-  const clusters = isPlainEmbedding(arch) ? 0 : vocabClusters(arch).length;
+  // Every input table is projected to d_model for every token (k = 1: one table).
+  const clusters = isPlainEmbedding(arch) ? 0 : embeddingLayout(arch).tables.length;
   return {
     session: 1,
     blockWeightBytes: 4 * layers,

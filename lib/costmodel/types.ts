@@ -9,11 +9,13 @@ import type { RecordedSettings } from "../profile/settings.ts";
 import type { TermBasis } from "./terms.ts";
 
 /**
- * The version of the cost model's design and terms. Version 2 (2026-12-04): 40 full-depth
- * calibration models, 6 d_model knots, the d_inner² term and the adaptive embedding's
- * projections as emitted; version 1 had 12, 15 knots and d_inner·√d, d^1.5.
+ * The version of the cost model's design and terms. Version 3 (2026-12-06): per-knot d² and
+ * d·d_inner block terms, and an adaptive embedding smooth in its widths instead of an intercept
+ * per (d_embed, k). Version 2 (2026-12-04): 40 full-depth calibration models, 6 d_model knots,
+ * the d_inner² term and the adaptive embedding's projections as emitted; version 1 had 12, 15
+ * knots and d_inner·√d, d^1.5.
  */
-export const CALIBRATION_VERSION = 2;
+export const CALIBRATION_VERSION = 3;
 
 /** Accuracy of predictions against measurements, per objective. */
 export interface ErrorSummary {
