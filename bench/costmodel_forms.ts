@@ -1,21 +1,27 @@
 /**
  * Offline study of the cost model's latency form (issue 10, part 1): refits term sets on stored
  * measurements and scores them on stored held-out models, with nothing measured. It is how
- * version 2 of the cost model (`lib/costmodel/terms.ts`, `design.ts`) was chosen; see
- * bench/RESULTS.md, "Cost model version 2".
+ * versions 2 and 3 of the cost model (`lib/costmodel/terms.ts`, `design.ts`) were chosen; see
+ * bench/RESULTS.md, "Cost model version 2" and "Cost model version 3".
  *
- *     deno run -A bench/costmodel_forms.ts [--data bench/data/costmodel-2026-12-04.jsonl] [--folds 4]
+ *     deno run -A bench/costmodel_forms.ts [--data FILE[,FILE…]] [--folds 4]
  *
- * The data file holds one JSON line per measured model: `set`, `role`, `arch` (compact), and
- * `latencyP50Ms` (held-out models: the median of 3 processes, with `processP50Ms`). Its sets, all
- * measured on 2026-12-04 on one 2-vCPU AMD EPYC VM (onnxruntime-node 1.30.0, lts-gpt2, seq 192,
- * batch 1, 1 thread, fast dialect):
+ * A data file holds one JSON line per measured model: `set`, `role`, `arch` (compact), and
+ * `latencyP50Ms` (held-out models: the median of 3 processes, with `processP50Ms`). Each set
+ * `X-calibration` is scored on the sets `X-held-out…`. The default files (onnxruntime-node
+ * 1.30.0, lts-gpt2, seq 192, batch 1, 1 thread, fast dialect, 2-vCPU AMD EPYC VMs):
  *
- * - `v1-calibration`: the 143 models of a version-1 calibration (19:55 UTC, 15 d_model values, 12
- *   full-depth models); `v1-held-out-a` (40, seed 1, 20:28) and `v1-held-out-b` (100, seed 2,
- *   21:27): held-out models measured against it;
- * - `v2-calibration`: the 99 models of the version-2 calibration (21:34); `v2-held-out`: 100 held
- *   out models, seed 1, measured right after it (the bench run of RESULTS.md).
+ * - `costmodel-2026-12-04.jsonl`, one VM (kernel v1252, p50 CV over 3 processes median 0.5 %):
+ *   `v1-calibration`, the 143 models of a version-1 calibration (19:55 UTC, 15 d_model values,
+ *   12 full-depth models); `v1-held-out-a` (40, seed 1, 20:28) and `v1-held-out-b` (100, seed 2,
+ *   21:27), held-out models measured against it; `v2-calibration`, the 99 models of the
+ *   version-2 calibration (21:34), and `v2-held-out`, 100 held-out models, seed 1, measured
+ *   right after it (the bench run of RESULTS.md).
+ * - `costmodel-2026-12-06.jsonl`, another VM (kernel v1300, p50 CV median 2.0 %, max 21.8 %):
+ *   `v3-2026-12-06-calibration`, the 99 models of a version-3 calibration (20:59 UTC; same
+ *   design as version 2), and `v3-2026-12-06-held-out`, 100 held-out models, seed 4, measured
+ *   right after it (`bench/costmodel_bench.ts --seed 4 --rows FILE`; the calibration models'
+ *   architectures are the design's, joined by archHash with the calibration file's entries).
  *
  * Two tables are printed:
  *
@@ -34,12 +40,12 @@ import { validateArch } from "../lib/arch/validate.ts";
 import type { Arch } from "../lib/arch/types.ts";
 import {
   calibrationDesign,
-  embeddingTerm,
   type ErrorSummary,
   errorSummary,
   evaluateTerms,
   fitTerms,
   latencyTerms,
+  type TermBasis,
   type Terms,
 } from "../lib/costmodel/mod.ts";
 import { isPlainEmbedding } from "../lib/onnx/adaptive.ts";
@@ -49,7 +55,10 @@ import { getSpace } from "../lib/space/mod.ts";
 const args = parseArgs({
   args: Deno.args,
   options: {
-    data: { type: "string", default: "bench/data/costmodel-2026-12-04.jsonl" },
+    data: {
+      type: "string",
+      default: "bench/data/costmodel-2026-12-04.jsonl,bench/data/costmodel-2026-12-06.jsonl",
+    },
     folds: { type: "string", default: "4" },
   },
 });
@@ -76,9 +85,11 @@ const defaults = {
   cutoffs: [...space.cutoffs],
   tieWeight: space.tieWeight,
 };
-const data: Measured[] = (await Deno.readTextFile(args.values.data)).trim().split("\n").map(
-  (line, i) => {
-    const where = `${args.values.data}:${i + 1}`;
+const files = args.values.data.split(",");
+const data: Measured[] = [];
+for (const file of files) {
+  (await Deno.readTextFile(file)).trim().split("\n").forEach((line, i) => {
+    const where = `${file}:${i + 1}`;
     let r;
     try {
       r = JSON.parse(line);
@@ -90,15 +101,15 @@ const data: Measured[] = (await Deno.readTextFile(args.values.data)).trim().spli
     ) {
       throw new Error(`${where}: expected set, archHash and a positive latencyP50Ms`);
     }
-    return {
+    data.push({
       set: r.set,
       role: r.role,
       id: `${r.set}/${r.archHash}`,
       arch: validateArch({ ...defaults, ...r.arch }),
       latencyP50Ms: r.latencyP50Ms,
-    };
-  },
-);
+    });
+  });
+}
 const ids = new Set(data.map((m) => m.id));
 if (ids.size !== data.length) throw new Error(`${args.values.data}: a model is listed twice`);
 const inSet = (set: string) => data.filter((m) => m.set === set);
@@ -130,9 +141,25 @@ function v1Terms(arch: Arch): Terms {
     add("plain", 1);
     add("plainVocabDModel", arch.vocabSize * d);
   } else {
-    add(embeddingTerm(arch.dEmbed, arch.divVal), 1);
+    add(`embed:${arch.dEmbed}x${arch.divVal}`, 1);
     add("embedProjection", d * vocabClusters(arch).reduce((s, c) => s + c.width, 0));
   }
+  return t;
+}
+
+/** An adaptive embedding's smooth terms replaced by version 2's intercept per (d_embed, k). */
+function interceptEmbedding(arch: Arch, t: Terms): Terms {
+  if (isPlainEmbedding(arch)) return t;
+  delete t.adaptive;
+  delete t.tableCount;
+  delete t.outputTableMacs;
+  t[`embed:${arch.dEmbed}x${arch.divVal}`] = 1;
+  return t;
+}
+
+/** Terms without the per-knot block terms. */
+function withoutKnots(t: Terms): Terms {
+  for (const name of Object.keys(t)) if (name.startsWith("knot:")) delete t[name];
   return t;
 }
 
@@ -140,22 +167,37 @@ function v1Terms(arch: Arch): Terms {
 const perLayer = (arch: Arch, f: (dModel: number, nHead: number, dInner: number) => number) =>
   arch.dInner.reduce((s, inner, l) => s + f(arch.dModel, arch.nHead[l], inner), 0);
 
-/** The forms compared: name → terms of an architecture. */
-const FORMS: Record<string, (arch: Arch) => Terms> = {
-  "v1": v1Terms,
-  "v2 (lib/costmodel/terms.ts)": (a) => latencyTerms(a, basis),
-  "v2 + d_inner·√d": (a) => ({
-    ...latencyTerms(a, basis),
+/**
+ * The forms compared: name → terms of an architecture over a calibration's basis (its own
+ * d_model knots). "v2" is the version-2 form of 2026-12-04, frozen here: version 3 without the
+ * per-knot block terms and with an intercept per (d_embed, k).
+ */
+const FORMS: Record<string, (arch: Arch, basis: TermBasis) => Terms> = {
+  "v1": (a) => v1Terms(a),
+  "v2": (a, b) => interceptEmbedding(a, withoutKnots(latencyTerms(a, b))),
+  "v3 (lib/costmodel/terms.ts)": (a, b) => latencyTerms(a, b),
+  "v3 − knot terms": (a, b) => withoutKnots(latencyTerms(a, b)),
+  "v3 − smooth embedding": (a, b) => interceptEmbedding(a, latencyTerms(a, b)),
+  "v3 + d_inner·√d": (a, b) => ({
+    ...latencyTerms(a, b),
     ffnSqrtDModel: perLayer(a, (d, _h, i) => i * Math.sqrt(d)),
   }),
-  "v2 − d_inner²": (a) => {
-    const t = latencyTerms(a, basis);
+  "v3 − d_inner²": (a, b) => {
+    const t = latencyTerms(a, b);
     delete t.dInnerSquared;
     return t;
   },
-  "v2 + d³": (a) => ({ ...latencyTerms(a, basis), dModelCubed: perLayer(a, (d) => d ** 3) }),
-  "v2 + n_layer²": (a) => ({ ...latencyTerms(a, basis), layerSquared: a.nLayer ** 2 }),
+  "v3 + d³": (a, b) => ({ ...latencyTerms(a, b), dModelCubed: perLayer(a, (d) => d ** 3) }),
 };
+
+/**
+ * A calibration set's basis, as its design had it: the d_model values of its block models as
+ * knots, the design's head counts.
+ */
+function basisOf(models: Measured[]): TermBasis {
+  const knots = [...new Set(models.filter((m) => m.role === "blocks").map((m) => m.arch.dModel))];
+  return { knots: knots.sort((a, b) => a - b), heads: basis.heads };
+}
 
 const pct = (x: number) => (100 * x).toFixed(1);
 const summaryCells = (s: ErrorSummary) =>
@@ -164,10 +206,15 @@ const summaryCells = (s: ErrorSummary) =>
   } | ${s.spearman.toFixed(4)}`;
 
 /** Fits `form` on `train` and scores its predictions of `test`. */
-function score(form: (a: Arch) => Terms, train: Measured[], test: Measured[]): ErrorSummary {
-  const fit = fitTerms(train.map((m) => ({ terms: form(m.arch), value: m.latencyP50Ms })));
+function score(
+  form: (a: Arch, b: TermBasis) => Terms,
+  train: Measured[],
+  test: Measured[],
+): ErrorSummary {
+  const b = basisOf(train);
+  const fit = fitTerms(train.map((m) => ({ terms: form(m.arch, b), value: m.latencyP50Ms })));
   return errorSummary(
-    new Map(test.map((m) => [m.id, evaluateTerms(form(m.arch), fit.coefficients)!])),
+    new Map(test.map((m) => [m.id, evaluateTerms(form(m.arch, b), fit.coefficients)!])),
     new Map(test.map((m) => [m.id, m.latencyP50Ms])),
   );
 }
@@ -179,10 +226,12 @@ console.log(
   `## Forms fitted on a calibration, scored on its held-out models (${args.values.data})`,
 );
 console.log(`| form | calibration → held-out (n) ${header}\n|---|---${rule}`);
-const pairs: [string, string[]][] = [
-  ["v1-calibration", ["v1-held-out-a", "v1-held-out-b"]],
-  ["v2-calibration", ["v2-held-out"]],
-];
+// Each `X-calibration` set with the `X-held-out…` sets measured against it.
+const sets = [...new Set(data.map((m) => m.set))];
+const pairs: [string, string[]][] = sets.filter((s) => s.endsWith("-calibration")).map((cal) => {
+  const prefix = cal.slice(0, -"calibration".length);
+  return [cal, sets.filter((s) => s.startsWith(`${prefix}held-out`))];
+});
 for (const [name, form] of Object.entries(FORMS)) {
   for (const [cal, tests] of pairs) {
     for (const test of tests) {
@@ -209,9 +258,10 @@ for (const [name, form] of Object.entries(FORMS)) {
       for (let k = 0; k < folds; k++) {
         const others = pool.filter((_, i) => i % folds !== k).slice(0, extra);
         const train = [...calibration, ...others];
-        const fit = fitTerms(train.map((m) => ({ terms: form(m.arch), value: m.latencyP50Ms })));
+        const b = basisOf(calibration);
+        const fit = fitTerms(train.map((m) => ({ terms: form(m.arch, b), value: m.latencyP50Ms })));
         for (const m of pool.filter((_, i) => i % folds === k)) {
-          predicted.set(m.id, evaluateTerms(form(m.arch), fit.coefficients)!);
+          predicted.set(m.id, evaluateTerms(form(m.arch, b), fit.coefficients)!);
         }
       }
       const s = errorSummary(predicted, new Map(pool.map((m) => [m.id, m.latencyP50Ms])));
