@@ -345,6 +345,41 @@ Deno.test("compareSeeds: a verdict only beyond the spread across seeds, and neve
   assert.match(seedConclusion(one), /one seed/);
 });
 
+Deno.test("compareSeeds with the measurement noise: a gap beyond the seeds' spread but within the noise is a tie", () => {
+  const p = (id: string, decoderParams: number, latencyP50Ms: number) => ({
+    id,
+    decoderParams,
+    latencyP50Ms,
+    peakMemoryBytes: 100,
+  });
+  // The same small model on both sides; the homogeneous large one 2 % faster on every seed.
+  const seeds = [1, 2, 3].map((seed) => ({
+    seed,
+    heterogeneous: [p(`a${seed}`, 100, 10.2), p(`h${seed}`, 50, 5)],
+    homogeneous: [p(`b${seed}`, 100, 10), p(`o${seed}`, 50, 5)],
+  }));
+  const quiet = compareSeeds(seeds, { latency: 0.001, memory: 0.001 });
+  assert.equal(quiet.winner, "homogeneous");
+  assert.ok(quiet.rows.every((r) => r.aheadBeyondNoise === "homogeneous"));
+  assert.match(
+    seedConclusion(quiet),
+    /\*\*homogeneous\*\* search covers more .* and than the difference the measurement noise alone can make on one seed \(0\.\d{4}\); per seed beyond the measurement noise: heterogeneous ahead in 0, homogeneous ahead in 3, tied in 0 of 3\./,
+  );
+  // 5 % noise: the same gap is a tie on every seed, and so is the mean.
+  const noisy = compareSeeds(seeds, { latency: 0.05, memory: 0.05 });
+  assert.equal(noisy.winner, undefined);
+  assert.ok(noisy.noiseMargin! > Math.abs(noisy.mean.difference));
+  assert.ok(Math.abs(noisy.mean.difference) > noisy.spread.homogeneous);
+  assert.ok(noisy.rows.every((r) => r.aheadBeyondNoise === "tie"));
+  assert.match(
+    seedConclusion(noisy),
+    /exceeds the spread across seeds .* but not the difference the measurement noise alone can make on one seed .*\(a tie within noise\), per seed beyond the measurement noise: heterogeneous ahead in 0, homogeneous ahead in 0, tied in 3 of 3\./,
+  );
+  // Without the noise the verdict is the spread's alone, as before.
+  assert.equal(compareSeeds(seeds).winner, "homogeneous");
+  assert.equal(compareSeeds(seeds).rows[0].aheadBeyondNoise, undefined);
+});
+
 Deno.test("pareto3dView: a measured run plots its measurements and frontier, at the noise threshold", () => {
   const arch = validateArch({ backbone: "gpt2", nLayer: 2, dModel: 64, nHead: 2, dInner: 128 });
   const records = [record("a", arch, "ok", 3, 2 ** 21), record("b", arch, "ok", 4, 2 ** 22)];

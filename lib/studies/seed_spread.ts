@@ -1,11 +1,14 @@
 /**
  * Heterogeneous against homogeneous search over several seeds: the hypervolume of each seed's
  * frontiers (all normalised together, so they can be compared across seeds), their mean and
- * their spread across seeds, and a verdict only when the mean difference exceeds that spread.
+ * their spread across seeds, and a verdict only when the mean difference exceeds that spread and,
+ * given the measurement noise, the difference the noise alone can make on one seed (the
+ * hypervolume ranges of {@linkcode hypervolumeRanges}).
  *
  * @module
  */
 import { type ComparedPoint, frontierHypervolumes } from "../search/compare.ts";
+import { hypervolumeRanges } from "./hypervolume_range.ts";
 
 /** The two frontiers of one seed. */
 export interface SeedFrontiers {
@@ -21,6 +24,11 @@ export type SeedHypervolumeRow = {
   homogeneous: number;
   /** heterogeneous − homogeneous. */
   difference: number;
+  /**
+   * With the measurement noise: the family whose hypervolume range under the noise lies wholly
+   * above the other's on this seed, or `"tie"` when the ranges overlap.
+   */
+  aheadBeyondNoise?: "heterogeneous" | "homogeneous" | "tie";
 };
 
 /** The per-seed hypervolumes and what they allow to conclude. */
@@ -31,8 +39,15 @@ export interface SeedComparison {
   /** Sample standard deviation across seeds (0 for one seed). */
   spread: { heterogeneous: number; homogeneous: number };
   /**
-   * The family whose mean hypervolume beats the other's by more than the larger spread, with at
-   * least two seeds; undefined otherwise (a tie, or too few seeds to tell).
+   * With the measurement noise: the difference it alone can make on one seed, averaged over the
+   * seeds (the heterogeneous range's lower half-width plus the homogeneous range's upper one,
+   * or the reverse, whichever way the mean difference points).
+   */
+  noiseMargin?: number;
+  /**
+   * The family whose mean hypervolume beats the other's by more than the larger spread (and
+   * than `noiseMargin`, when known), with at least two seeds; undefined otherwise (a tie, or too
+   * few seeds to tell).
    */
   winner?: "heterogeneous" | "homogeneous";
 }
@@ -46,7 +61,9 @@ function sampleStd(xs: readonly number[]): number {
 }
 
 /**
- * Compares the families over seeds (see the module doc). Rows are joined by seed.
+ * Compares the families over seeds (see the module doc). Rows are joined by seed. With `noise`
+ * (the relative latency and memory noise measured on this device), every row says which family
+ * is ahead beyond the noise, and a mean difference within `noiseMargin` is a tie.
  *
  * @example
  * ```ts
@@ -57,22 +74,47 @@ function sampleStd(xs: readonly number[]): number {
  * const cmp = compareSeeds([
  *   { seed: 1, heterogeneous: [p("a", 100, 10)], homogeneous: [p("b", 60, 10)] },
  *   { seed: 2, heterogeneous: [p("c", 98, 10)], homogeneous: [p("d", 62, 10)] },
- * ]);
+ * ], { latency: 0.01, memory: 0.01 });
  * assert.equal(cmp.winner, "heterogeneous");
- * assert.ok(cmp.mean.difference > 0);
+ * assert.ok(cmp.mean.difference > cmp.noiseMargin!);
+ * assert.equal(cmp.rows[0].aheadBeyondNoise, "heterogeneous");
  * ```
  */
-export function compareSeeds(seeds: readonly SeedFrontiers[]): SeedComparison {
+export function compareSeeds(
+  seeds: readonly SeedFrontiers[],
+  noise?: { latency: number; memory: number },
+): SeedComparison {
   const frontiers: Record<string, readonly ComparedPoint[]> = {};
   for (const s of seeds) {
     frontiers[`heterogeneous/${s.seed}`] = s.heterogeneous;
     frontiers[`homogeneous/${s.seed}`] = s.homogeneous;
   }
   const hv = frontierHypervolumes(frontiers).hypervolume;
-  const rows = seeds.map((s) => {
+  // The same normalisation (all seeds together), each frontier scored at ± the noise.
+  const ranges = noise ? hypervolumeRanges(frontiers, noise).ranges : undefined;
+  const margins: { heteroAhead: number; homoAhead: number }[] = [];
+  const rows = seeds.map((s): SeedHypervolumeRow => {
     const heterogeneous = hv[`heterogeneous/${s.seed}`];
     const homogeneous = hv[`homogeneous/${s.seed}`];
-    return { seed: s.seed, heterogeneous, homogeneous, difference: heterogeneous - homogeneous };
+    const row: SeedHypervolumeRow = {
+      seed: s.seed,
+      heterogeneous,
+      homogeneous,
+      difference: heterogeneous - homogeneous,
+    };
+    if (ranges) {
+      const het = ranges[`heterogeneous/${s.seed}`], hom = ranges[`homogeneous/${s.seed}`];
+      margins.push({
+        heteroAhead: (het.value - het.low) + (hom.high - hom.value),
+        homoAhead: (hom.value - hom.low) + (het.high - het.value),
+      });
+      row.aheadBeyondNoise = het.low > hom.high
+        ? "heterogeneous"
+        : hom.low > het.high
+        ? "homogeneous"
+        : "tie";
+    }
+    return row;
   });
   const het = rows.map((r) => r.heterogeneous), hom = rows.map((r) => r.homogeneous);
   const comparison: SeedComparison = {
@@ -84,8 +126,14 @@ export function compareSeeds(seeds: readonly SeedFrontiers[]): SeedComparison {
     },
     spread: { heterogeneous: sampleStd(het), homogeneous: sampleStd(hom) },
   };
+  if (margins.length > 0) {
+    comparison.noiseMargin = mean(
+      margins.map((m) => comparison.mean.difference >= 0 ? m.heteroAhead : m.homoAhead),
+    );
+  }
   const spread = Math.max(comparison.spread.heterogeneous, comparison.spread.homogeneous);
-  if (rows.length >= 2 && Math.abs(comparison.mean.difference) > spread) {
+  const gap = Math.abs(comparison.mean.difference);
+  if (rows.length >= 2 && gap > spread && gap > (comparison.noiseMargin ?? 0)) {
     comparison.winner = comparison.mean.difference > 0 ? "heterogeneous" : "homogeneous";
   }
   return comparison;
@@ -116,17 +164,42 @@ export function seedConclusion(cmp: SeedComparison): string {
   if (n < 2) {
     return `- Heterogeneous vs homogeneous, ${means}: with one seed there is no spread across seeds to judge a difference against.`;
   }
+  const spread = Math.max(cmp.spread.heterogeneous, cmp.spread.homogeneous);
+  const gap = Math.abs(cmp.mean.difference);
+  const perSeed = seedTally(cmp);
   if (!cmp.winner) {
+    if (gap > spread && cmp.noiseMargin !== undefined) {
+      return `- Heterogeneous vs homogeneous, ${means}: the mean difference (${
+        f(gap)
+      }) exceeds the spread across seeds (${
+        f(spread)
+      }) but not the difference the measurement noise alone can make on one seed (${
+        f(cmp.noiseMargin)
+      }), so neither search covers more of the objective space here (a tie within noise)${perSeed}.`;
+    }
     return `- Heterogeneous vs homogeneous, ${means}: the mean difference (${
       f(cmp.mean.difference)
-    }) is within the spread across seeds, so neither search covers more of the objective space here (a tie).`;
+    }) is within the spread across seeds, so neither search covers more of the objective space here (a tie)${perSeed}.`;
   }
-  const spread = Math.max(cmp.spread.heterogeneous, cmp.spread.homogeneous);
+  const noise = cmp.noiseMargin === undefined
+    ? ""
+    : ` and than the difference the measurement noise alone can make on one seed (${
+      f(cmp.noiseMargin)
+    })`;
   const sign = cmp.winner === "heterogeneous" ? 1 : -1;
   const ahead = cmp.rows.filter((r) => sign * r.difference > 0).length;
   return `- Heterogeneous vs homogeneous, ${means}: the **${cmp.winner}** search covers more of the objective space, by ${
-    f(Math.abs(cmp.mean.difference))
-  } on average, more than the larger spread across seeds (${
-    f(spread)
-  }); it was ahead in ${ahead} of ${n} seeds.`;
+    f(gap)
+  } on average, more than the larger spread across seeds (${f(spread)})${noise}; ${
+    perSeed ? perSeed.slice(2) : `it was ahead in ${ahead} of ${n} seeds`
+  }.`;
+}
+
+/** ", per seed beyond the noise: heterogeneous ahead in a, homogeneous in b, tied in c" or "". */
+function seedTally(cmp: SeedComparison): string {
+  if (cmp.rows.some((r) => r.aheadBeyondNoise === undefined)) return "";
+  const count = (v: string) => cmp.rows.filter((r) => r.aheadBeyondNoise === v).length;
+  return `, per seed beyond the measurement noise: heterogeneous ahead in ${
+    count("heterogeneous")
+  }, homogeneous ahead in ${count("homogeneous")}, tied in ${count("tie")} of ${cmp.rows.length}`;
 }
