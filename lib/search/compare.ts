@@ -6,6 +6,7 @@
  * @module
  */
 import { hypervolume } from "../pareto/hypervolume.ts";
+import { greedyHypervolumeSubset } from "../pareto/subset.ts";
 import type { Objective } from "../pareto/objective.ts";
 
 /** A measured model as the comparisons take it. */
@@ -120,28 +121,65 @@ export function frontierHypervolumes(
   frontiers: Readonly<Record<string, readonly ComparedPoint[]>>,
   bounds?: ObjectiveBounds,
 ): HypervolumeReport {
-  const all = Object.values(frontiers).flat();
+  const b = bounds ?? objectiveBounds(Object.values(frontiers).flat());
+  const out: Record<string, number> = {};
+  for (const [name, points] of Object.entries(frontiers)) {
+    out[name] = hypervolume(normalisedRows(points, b), NORMALISED_OBJECTIVES, REFERENCE_ROW);
+  }
+  return { bounds: b, reference: HYPERVOLUME_REFERENCE, hypervolume: out };
+}
+
+/**
+ * The points in the order a greedy hypervolume selection takes them: first the one covering the
+ * most, then each time the one adding the most to those before it (normalised over the points'
+ * own span, or `bounds`). The first k are a good k-point summary of a frontier; it is how
+ * verification picks the predicted frontier's models to measure, and how a benchmark finds the
+ * best a k-model verification could have kept.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hypervolumeOrder } from "./compare.ts";
+ * const p = (id: string, decoderParams: number, latencyP50Ms: number) =>
+ *   ({ id, decoderParams, latencyP50Ms, peakMemoryBytes: 1 });
+ * // The middle of the trade-off first, then the extreme that adds the most.
+ * const order = hypervolumeOrder([p("big", 100, 10), p("mid", 60, 4), p("small", 10, 1)]);
+ * assert.equal(order[0].id, "mid");
+ * assert.equal(order.length, 3);
+ * ```
+ */
+export function hypervolumeOrder<P extends ComparedPoint>(
+  points: readonly P[],
+  bounds?: ObjectiveBounds,
+): P[] {
+  const rows = normalisedRows(points, bounds ?? objectiveBounds(points));
+  return greedyHypervolumeSubset(rows, NORMALISED_OBJECTIVES, REFERENCE_ROW, points.length)
+    .map((i) => points[i]);
+}
+
+/** The min and max of each objective over `points` ([0, 1] when there are none). */
+function objectiveBounds(points: readonly ComparedPoint[]): ObjectiveBounds {
   const range = (f: (p: ComparedPoint) => number): [number, number] =>
-    all.length === 0 ? [0, 1] : [Math.min(...all.map(f)), Math.max(...all.map(f))];
-  const b: ObjectiveBounds = bounds ?? {
+    points.length === 0 ? [0, 1] : [Math.min(...points.map(f)), Math.max(...points.map(f))];
+  return {
     decoderParams: range((p) => p.decoderParams),
     latencyP50Ms: range((p) => p.latencyP50Ms),
     peakMemoryBytes: range((p) => p.peakMemoryBytes),
   };
-  const scale = (v: number, [lo, hi]: [number, number]) => hi > lo ? (v - lo) / (hi - lo) : 0;
-  const objectives: Objective<number[]>[] = [0, 1, 2].map((j) => ({
-    key: (r: number[]) => r[j],
-    goal: "min" as const,
-  }));
-  const reference = [HYPERVOLUME_REFERENCE, HYPERVOLUME_REFERENCE, HYPERVOLUME_REFERENCE];
-  const out: Record<string, number> = {};
-  for (const [name, points] of Object.entries(frontiers)) {
-    const rows = points.map((p) => [
-      1 - scale(p.decoderParams, b.decoderParams),
-      scale(p.latencyP50Ms, b.latencyP50Ms),
-      scale(p.peakMemoryBytes, b.peakMemoryBytes),
-    ]);
-    out[name] = hypervolume(rows, objectives, reference);
-  }
-  return { bounds: b, reference: HYPERVOLUME_REFERENCE, hypervolume: out };
 }
+
+/** Each point as three minimised objectives in [0, 1] over `b` (0 best). */
+function normalisedRows(points: readonly ComparedPoint[], b: ObjectiveBounds): number[][] {
+  const scale = (v: number, [lo, hi]: [number, number]) => hi > lo ? (v - lo) / (hi - lo) : 0;
+  return points.map((p) => [
+    1 - scale(p.decoderParams, b.decoderParams),
+    scale(p.latencyP50Ms, b.latencyP50Ms),
+    scale(p.peakMemoryBytes, b.peakMemoryBytes),
+  ]);
+}
+
+const NORMALISED_OBJECTIVES: Objective<number[]>[] = [0, 1, 2].map((j) => ({
+  key: (r: number[]) => r[j],
+  goal: "min" as const,
+}));
+const REFERENCE_ROW = [HYPERVOLUME_REFERENCE, HYPERVOLUME_REFERENCE, HYPERVOLUME_REFERENCE];

@@ -33,9 +33,8 @@ import { InputError } from "../util/errors.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { nonBlankLines, parseJson } from "../util/lines.ts";
 import { describeValue, isPlainObject } from "../util/validate.ts";
-import { greedyHypervolumeSubset } from "../pareto/subset.ts";
 import { frontierPoint, judge, measureInOrder, searchFrontier } from "./algorithm.ts";
-import { HYPERVOLUME_REFERENCE } from "./compare.ts";
+import { hypervolumeOrder } from "./compare.ts";
 import type { VerificationMargin } from "./cost.ts";
 import type { SearchOptions } from "./options.ts";
 import { validateCandidateRecord } from "./record.ts";
@@ -187,31 +186,10 @@ export function selectForVerification(
   const rest = ranked.filter((p) => p.slack > 0);
   if (front.length === 0) return rest.slice(0, options.max);
   const byId = new Map(records.map((r) => [r.id, r]));
-  const points = front.map((p) => frontierPoint(byId.get(p.id)!));
-  const span = (f: (p: FrontierPoint) => number): [number, number] => {
-    const xs = points.map(f);
-    return [Math.min(...xs), Math.max(...xs)];
-  };
-  const bounds = {
-    decoderParams: span((p) => p.decoderParams),
-    latencyP50Ms: span((p) => p.latencyP50Ms),
-    peakMemoryBytes: span((p) => p.peakMemoryBytes),
-  };
-  const scale = (v: number, [lo, hi]: [number, number]) => hi > lo ? (v - lo) / (hi - lo) : 0;
-  const rows = points.map((p) => [
-    1 - scale(p.decoderParams, bounds.decoderParams),
-    scale(p.latencyP50Ms, bounds.latencyP50Ms),
-    scale(p.peakMemoryBytes, bounds.peakMemoryBytes),
-  ]);
-  const objectives = [0, 1, 2].map((j) => ({ key: (r: number[]) => r[j], goal: "min" as const }));
-  const ref = [HYPERVOLUME_REFERENCE, HYPERVOLUME_REFERENCE, HYPERVOLUME_REFERENCE];
-  const ordered = greedyHypervolumeSubset(
-    rows,
-    objectives,
-    ref,
-    Math.min(options.max, front.length),
-  )
-    .map((i) => front[i]);
+  const picks = new Map(front.map((p) => [p.id, p]));
+  const ordered = hypervolumeOrder(front.map((p) => frontierPoint(byId.get(p.id)!)))
+    .slice(0, options.max)
+    .map((point) => picks.get(point.id)!);
   return [...ordered, ...rest].slice(0, options.max);
 }
 
