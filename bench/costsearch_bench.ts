@@ -137,7 +137,7 @@ try {
   // their measured values (an oracle that knows every cost): a k-model verification that finds
   // the same models keeps about this much, and more only by finding models the measured search
   // did not.
-  const oracleOrder = hypervolumeOrder(measuredFrontier);
+  const oracleOrder = hypervolumeOrder(measuredFrontier, Math.max(...caps, verifyMax));
   const oracleRatio = (k: number) => {
     const hv = frontierHypervolumes({
       measured: measuredFrontier,

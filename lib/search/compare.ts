@@ -130,9 +130,10 @@ export function frontierHypervolumes(
 }
 
 /**
- * The points in the order a greedy hypervolume selection takes them: first the one covering the
- * most, then each time the one adding the most to those before it (normalised over the points'
- * own span, or `bounds`). The first k are a good k-point summary of a frontier; it is how
+ * The first `k` points (default all) in the order a greedy hypervolume selection takes them:
+ * first the one covering the most, then each time the one adding the most to those before it
+ * (normalised over the points' own span, or `bounds`). The order does not depend on `k`; each
+ * step costs a hypervolume per point, so ask only for the k needed. The first k are a good k-point summary of a frontier; it is how
  * verification picks the predicted frontier's models to measure, and how a benchmark finds the
  * best a k-model verification could have kept.
  *
@@ -146,14 +147,18 @@ export function frontierHypervolumes(
  * const order = hypervolumeOrder([p("big", 100, 10), p("mid", 60, 4), p("small", 10, 1)]);
  * assert.equal(order[0].id, "mid");
  * assert.equal(order.length, 3);
+ * assert.deepEqual(hypervolumeOrder([p("big", 100, 10), p("mid", 60, 4), p("small", 10, 1)], 1), [order[0]]);
  * ```
  */
 export function hypervolumeOrder<P extends ComparedPoint>(
   points: readonly P[],
+  k = points.length,
   bounds?: ObjectiveBounds,
 ): P[] {
+  // Greedy selection costs a hypervolume per point and step: ask for the k needed, not all.
   const rows = normalisedRows(points, bounds ?? objectiveBounds(points));
-  return greedyHypervolumeSubset(rows, NORMALISED_OBJECTIVES, REFERENCE_ROW, points.length)
+  const n = Math.max(0, Math.min(k, points.length));
+  return greedyHypervolumeSubset(rows, NORMALISED_OBJECTIVES, REFERENCE_ROW, n)
     .map((i) => points[i]);
 }
 

@@ -187,8 +187,7 @@ export function selectForVerification(
   if (front.length === 0) return rest.slice(0, options.max);
   const byId = new Map(records.map((r) => [r.id, r]));
   const picks = new Map(front.map((p) => [p.id, p]));
-  const ordered = hypervolumeOrder(front.map((p) => frontierPoint(byId.get(p.id)!)))
-    .slice(0, options.max)
+  const ordered = hypervolumeOrder(front.map((p) => frontierPoint(byId.get(p.id)!)), options.max)
     .map((point) => picks.get(point.id)!);
   return [...ordered, ...rest].slice(0, options.max);
 }
