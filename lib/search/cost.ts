@@ -51,8 +51,9 @@ export interface RunCost {
  * (2026-12-03, 2-vCPU EPYC, lts-gpt2, seed 1): on a 5 × 30 budget, 48 finalists kept 0.984 of the
  * measured search's hypervolume (16: 0.947; 100: 0.987), and a 30 × 100 search with 48 took 8.0
  * min, calibration included. With cost model version 2 (2026-12-04): 1.005 with 48 (24: 0.996),
- * and 5.4 min. 48 stays: at the paper's budget it plots 48 measured points of a frontier
- * predicted with over 1,000 members, at about 1.5 minutes more than 24.
+ * and 5.4 min; with version 3 on a noisier VM (2026-12-06): 1.003 with 48 (24: 0.991), 8.3 min.
+ * 48 stays: at the paper's budget it plots 48 measured points of a frontier predicted with over
+ * 1,000 members, at about 1.5–2 minutes more than 24.
  */
 export const DEFAULT_VERIFY_MAX = 48;
 
