@@ -308,13 +308,15 @@ Deno.test("reportBaselines caps by decoder parameters and keeps depth order", ()
   assert.deepEqual(capped.map((b) => b.arch.nLayer), [1, 2, 3, 4, 5]);
 });
 
+/** A frontier point of the seed comparisons (memory equal everywhere). */
+const p = (id: string, decoderParams: number, latencyP50Ms: number) => ({
+  id,
+  decoderParams,
+  latencyP50Ms,
+  peakMemoryBytes: 100,
+});
+
 Deno.test("compareSeeds: a verdict only beyond the spread across seeds, and never from one seed", () => {
-  const p = (id: string, decoderParams: number, latencyP50Ms: number) => ({
-    id,
-    decoderParams,
-    latencyP50Ms,
-    peakMemoryBytes: 100,
-  });
   // Seeds that disagree: the mean difference is inside the spread, a tie.
   const tie = compareSeeds([
     { seed: 1, heterogeneous: [p("a", 100, 10)], homogeneous: [p("b", 60, 10)] },
@@ -346,12 +348,6 @@ Deno.test("compareSeeds: a verdict only beyond the spread across seeds, and neve
 });
 
 Deno.test("compareSeeds with the measurement noise: a gap beyond the seeds' spread but within the noise is a tie", () => {
-  const p = (id: string, decoderParams: number, latencyP50Ms: number) => ({
-    id,
-    decoderParams,
-    latencyP50Ms,
-    peakMemoryBytes: 100,
-  });
   // The same small model on both sides; the homogeneous large one 2 % faster on every seed.
   const seeds = [1, 2, 3].map((seed) => ({
     seed,
