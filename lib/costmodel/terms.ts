@@ -148,10 +148,10 @@ export function latencyTerms(arch: Arch, basis: TermBasis): Terms {
   } else {
     const layout = embeddingLayout(arch);
     const width = new Map(layout.tables.map((t) => [t.name, t.width]));
-    const tables = vocabClusters(arch).reduce((sum, c) => sum + (c.end - c.start) * c.width, 0);
+    const tableEntries = vocabClusters(arch).reduce((s, c) => s + (c.end - c.start) * c.width, 0);
     add("adaptive", 1);
     add("tableCount", layout.tables.length);
-    add("outputTableMacs", (arch.divVal === 1 ? 2 : 1) * tables);
+    add("outputTableMacs", (arch.divVal === 1 ? 2 : 1) * tableEntries);
     add("inputProjection", d * layout.tables.reduce((s, t) => s + t.width, 0));
     add("clusterSelect", d * (layout.tables.length - 1));
     const headProjections = new Map<string, number>();

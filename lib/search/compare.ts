@@ -133,9 +133,9 @@ export function frontierHypervolumes(
  * The first `k` points (default all) in the order a greedy hypervolume selection takes them:
  * first the one covering the most, then each time the one adding the most to those before it
  * (normalised over the points' own span, or `bounds`). The order does not depend on `k`; each
- * step costs a hypervolume per point, so ask only for the k needed. The first k are a good k-point summary of a frontier; it is how
- * verification picks the predicted frontier's models to measure, and how a benchmark finds the
- * best a k-model verification could have kept.
+ * step costs a hypervolume per point, so ask only for the k needed. The first k are a good
+ * k-point summary of a frontier: verification measures the predicted frontier's models in this
+ * order, and costsearch_bench reads what k models of a measured frontier keep.
  *
  * @example
  * ```ts
@@ -155,7 +155,6 @@ export function hypervolumeOrder<P extends ComparedPoint>(
   k = points.length,
   bounds?: ObjectiveBounds,
 ): P[] {
-  // Greedy selection costs a hypervolume per point and step: ask for the k needed, not all.
   const rows = normalisedRows(points, bounds ?? objectiveBounds(points));
   const n = Math.max(0, Math.min(k, points.length));
   return greedyHypervolumeSubset(rows, NORMALISED_OBJECTIVES, REFERENCE_ROW, n)

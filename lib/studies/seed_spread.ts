@@ -89,9 +89,12 @@ export function compareSeeds(
     frontiers[`heterogeneous/${s.seed}`] = s.heterogeneous;
     frontiers[`homogeneous/${s.seed}`] = s.homogeneous;
   }
-  const hv = frontierHypervolumes(frontiers).hypervolume;
-  // The same normalisation (all seeds together), each frontier scored at ± the noise.
+  // With the noise, each frontier is also scored at ± the noise, under the same normalisation
+  // (all seeds together); its measured value is the one frontierHypervolumes gives.
   const ranges = noise ? hypervolumeRanges(frontiers, noise).ranges : undefined;
+  const hv = ranges
+    ? Object.fromEntries(Object.entries(ranges).map(([name, r]) => [name, r.value]))
+    : frontierHypervolumes(frontiers).hypervolume;
   const margins: { heteroAhead: number; homoAhead: number }[] = [];
   const rows = seeds.map((s): SeedHypervolumeRow => {
     const heterogeneous = hv[`heterogeneous/${s.seed}`];
@@ -166,7 +169,8 @@ export function seedConclusion(cmp: SeedComparison): string {
   }
   const spread = Math.max(cmp.spread.heterogeneous, cmp.spread.homogeneous);
   const gap = Math.abs(cmp.mean.difference);
-  const perSeed = seedTally(cmp);
+  const tally = seedTally(cmp);
+  const perSeed = tally ? `, ${tally}` : "";
   if (!cmp.winner) {
     if (gap > spread && cmp.noiseMargin !== undefined) {
       return `- Heterogeneous vs homogeneous, ${means}: the mean difference (${
@@ -191,15 +195,18 @@ export function seedConclusion(cmp: SeedComparison): string {
   return `- Heterogeneous vs homogeneous, ${means}: the **${cmp.winner}** search covers more of the objective space, by ${
     f(gap)
   } on average, more than the larger spread across seeds (${f(spread)})${noise}; ${
-    perSeed ? perSeed.slice(2) : `it was ahead in ${ahead} of ${n} seeds`
+    tally ?? `it was ahead in ${ahead} of ${n} seeds`
   }.`;
 }
 
-/** ", per seed beyond the noise: heterogeneous ahead in a, homogeneous in b, tied in c" or "". */
-function seedTally(cmp: SeedComparison): string {
-  if (cmp.rows.some((r) => r.aheadBeyondNoise === undefined)) return "";
+/**
+ * "per seed beyond the measurement noise: heterogeneous ahead in a, homogeneous ahead in b, tied
+ * in c of n", or `undefined` when the rows were compared without the noise.
+ */
+function seedTally(cmp: SeedComparison): string | undefined {
+  if (cmp.rows.some((r) => r.aheadBeyondNoise === undefined)) return undefined;
   const count = (v: string) => cmp.rows.filter((r) => r.aheadBeyondNoise === v).length;
-  return `, per seed beyond the measurement noise: heterogeneous ahead in ${
+  return `per seed beyond the measurement noise: heterogeneous ahead in ${
     count("heterogeneous")
   }, homogeneous ahead in ${count("homogeneous")}, tied in ${count("tie")} of ${cmp.rows.length}`;
 }
